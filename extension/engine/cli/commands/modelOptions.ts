@@ -1,0 +1,43 @@
+// The options every model-loading command shares (`--model`, `--gpu`, `--threads`, ...).
+import path from "node:path";
+import type { Command } from "commander";
+import type { GpuChoice, LoraSpec, ModelSpec } from "../../../protocol/model";
+import { gpuOption, intOption, loraOption } from "../parse";
+
+export interface ModelCliOptions {
+  model: string;
+  gpu?: GpuChoice;
+  gpuLayers?: number;
+  contextSize?: number;
+  threads?: number;
+  sequences?: number;
+  lora?: LoraSpec[];
+  cacheDir?: string;
+}
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .requiredOption("--model <file|uri>", "GGUF file path, or hf:/http(s) URI to download")
+    .option("--gpu <choice>", "auto | cuda | metal | vulkan | cpu", gpuOption)
+    .option("--gpu-layers <n>", "layers to offload (-1 = as many as fit)", intOption("--gpu-layers", -1, 10_000))
+    .option("--context-size <n>", "context size in tokens", intOption("--context-size", 64, 1 << 24))
+    .option("--threads <n>", "CPU threads (0 = measured default)", intOption("--threads", 0, 1024))
+    .option("--sequences <n>", "parallel sequences", intOption("--sequences", 1, 256))
+    .option("--lora <file[:scale]>", "attach a LoRA adapter (repeatable)", loraOption)
+    .option("--cache-dir <dir>", "download cache (default ~/.cache/clade/models, or $CLADE_CACHE_DIR)")
+    .option("--verbose", "print engine and llama.cpp logs to stderr");
+}
+
+export function specFromOptions(opts: ModelCliOptions): ModelSpec {
+  const isUri = /^(hf:|https?:\/\/)/.test(opts.model);
+  return {
+    model: isUri ? opts.model : path.resolve(opts.model),
+    gpu: opts.gpu,
+    gpuLayers: opts.gpuLayers,
+    contextSize: opts.contextSize,
+    threads: opts.threads,
+    sequences: opts.sequences,
+    lora: opts.lora?.map((l) => ({ ...l, file: path.resolve(l.file) })),
+    cacheDir: opts.cacheDir ?? process.env.CLADE_CACHE_DIR,
+  };
+}

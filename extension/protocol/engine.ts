@@ -1,0 +1,73 @@
+// The engine protocol: every request, notification and progress message between the engine
+// process and its clients (VS Code extension, CLI, tests). One source of truth: both sides
+// import these descriptors, so a renamed method or changed payload is a type error everywhere.
+import { NotificationType, ProgressType, RequestType } from "vscode-jsonrpc";
+import type { ErrorData } from "./errors";
+import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "./model";
+
+/** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
+export interface WithProgress {
+  progressToken?: string;
+}
+
+export interface ProgressValue {
+  /** What is happening, e.g. "Downloading model", "Loading model". */
+  title: string;
+  message?: string;
+  /** 0..100 when known. */
+  percentage?: number;
+  done?: number;
+  total?: number;
+  unit?: string;
+}
+export const progressType = new ProgressType<ProgressValue>();
+
+export interface PingResult {
+  version: string;
+  pid: number;
+  node: string;
+  platform: string;
+}
+
+export interface LogEntry {
+  level: "trace" | "debug" | "info" | "warn" | "error";
+  source: "engine" | "llama";
+  message: string;
+}
+
+export type ModelStateKind = "none" | "loading" | "ready" | "error";
+export interface ModelState {
+  state: ModelStateKind;
+  info?: ModelInfo;
+  error?: { message: string } & ErrorData;
+}
+
+export interface DownloadParams extends WithProgress {
+  uri: string;
+  cacheDir?: string;
+}
+export interface DownloadResult {
+  file: string;
+  sizeBytes: number;
+  /** True if it was already complete on disk. */
+  cached: boolean;
+}
+
+export const Requests = {
+  ping: new RequestType<void, PingResult, ErrorData>("engine/ping"),
+  /** Shuts the engine down cleanly (disposes the model) and exits. */
+  shutdown: new RequestType<void, void, ErrorData>("engine/shutdown"),
+  loadModel: new RequestType<ModelSpec & WithProgress, ModelInfo, ErrorData>("model/load"),
+  unloadModel: new RequestType<void, void, ErrorData>("model/unload"),
+  modelInfo: new RequestType<void, ModelInfo, ErrorData>("model/info"),
+  chat: new RequestType<ChatParams & WithProgress, ChatResult, ErrorData>("model/chat"),
+  /** Closes a chat session (frees its sequence). */
+  endChatSession: new RequestType<{ sessionId: string }, void, ErrorData>("model/endSession"),
+  download: new RequestType<DownloadParams, DownloadResult, ErrorData>("model/download"),
+  generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
+} as const;
+
+export const Notifications = {
+  log: new NotificationType<LogEntry>("engine/log"),
+  modelState: new NotificationType<ModelState>("model/state"),
+} as const;

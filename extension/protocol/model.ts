@@ -1,0 +1,146 @@
+// Model-host types: what a caller asks of the engine's model host and what it gets back.
+
+export type GpuChoice = "auto" | "cuda" | "metal" | "vulkan" | "cpu";
+export type Backend = "cpu" | "cuda" | "metal" | "vulkan";
+
+export interface LoraSpec {
+  /** Path of a GGUF LoRA adapter made for the loaded model. */
+  file: string;
+  /** Scale the adapter is applied with (default 1). */
+  scale?: number;
+}
+
+export interface ModelSpec {
+  /** Absolute path to a .gguf file, or an `hf:` / `http(s):` URI to download. */
+  model: string;
+  gpu?: GpuChoice;
+  /** -1 (or undefined) = as many as fit; 0 = CPU only. */
+  gpuLayers?: number;
+  /** Total context size in tokens, shared by all sequences. */
+  contextSize?: number;
+  /** 0 or undefined = the measured default for this machine. */
+  threads?: number;
+  /** Parallel sequences in the context. */
+  sequences?: number;
+  /** Adapters attached to the context. */
+  lora?: LoraSpec[];
+  /** Directory for downloaded models (the extension's global storage, or the CLI cache). */
+  cacheDir?: string;
+}
+
+export interface ModelInfo {
+  file: string;
+  sha256?: string;
+  sizeBytes: number;
+  architecture: string;
+  name?: string;
+  parameterCount: number;
+  layers: number;
+  embeddingLength: number;
+  vocabularySize: number;
+  /** Context length the model was trained with. */
+  trainContextLength: number;
+  /** Context size actually allocated, and how it is split. */
+  contextSize: number;
+  sequences: number;
+  threads: number;
+  backend: Backend;
+  gpuLayers: number;
+  /** Raw Jinja template from the GGUF, if any. */
+  chatTemplate: string | null;
+  /** node-llama-cpp chat wrapper chosen for the model. */
+  chatWrapper: string;
+  /** Whether that wrapper supports native function calling. */
+  functionCalling: boolean;
+  lora: LoraSpec[];
+  loadMs: number;
+}
+
+export type ChatRole = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  /** Assistant messages: tool calls it made. */
+  toolCalls?: ToolCall[];
+  /** Tool messages: which call this is the result of. */
+  toolCallId?: string;
+}
+
+/** A JSON schema (the subset node-llama-cpp's grammar compiler supports). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+export interface ChatParams {
+  messages: ChatMessage[];
+  tools?: ToolDefinition[];
+  /**
+   * auto: the model may answer in text or call a tool through its chat wrapper's function syntax.
+   * required: the reply is grammar-constrained to exactly one call of one of `tools`, so it always parses.
+   * none: text only.
+   */
+  toolChoice?: "auto" | "required" | "none";
+  maxTokens?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  /** Keeps one sequence (and its KV cache) for a multi-turn conversation. */
+  sessionId?: string;
+  /** Adapters for this request (must match the context's; see ModelHost). */
+  lora?: LoraSpec[];
+}
+
+export type StopReason = "eos" | "maxTokens" | "toolCall" | "aborted" | "stopString";
+
+export interface TokenUsage {
+  promptTokens: number;
+  /** Prompt tokens that were already in the sequence's KV cache and not evaluated again. */
+  cachedPromptTokens: number;
+  completionTokens: number;
+}
+
+export interface ChatResult {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: StopReason;
+  usage: TokenUsage;
+  timings: { firstTokenMs: number; totalMs: number };
+}
+
+export interface TestModelOptions {
+  out: string;
+  seed?: number;
+  /** Named shape; explicit dimensions override it. */
+  preset?: "toy" | "qwen2.5-0.5b";
+  layers?: number;
+  embd?: number;
+  heads?: number;
+  kvHeads?: number;
+  ff?: number;
+  vocab?: number;
+  contextLength?: number;
+  /** Tensor type for the big matrices. */
+  type?: "f32" | "f16" | "q8_0";
+  /** Write a different architecture name (for testing "unsupported architecture"). */
+  architecture?: string;
+}
+
+export interface TestModelResult {
+  file: string;
+  sha256: string;
+  sizeBytes: number;
+  parameterCount: number;
+  shape: { layers: number; embd: number; heads: number; kvHeads: number; ff: number; vocab: number; contextLength: number; type: string };
+}
