@@ -18,13 +18,16 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: "warning",
-  external: ["vscode", "node-llama-cpp"],
+  // Not bundled: the VS Code API, node-llama-cpp (finds its native binaries itself), and the build
+  // tools the engine runs on agent versions at run time.
+  external: ["vscode", "node-llama-cpp", "esbuild", "typescript"],
 };
 
 const builds = [
   { ...common, entryPoints: ["extension/vscode/extension.ts"], outfile: "dist/extension.js", platform: "node", format: "cjs", target: "node20" },
   { ...common, entryPoints: ["extension/engine/rpc/engineMain.ts"], outfile: "dist/engine.mjs", platform: "node", format: "esm", target: "node20", banner: esmRequireBanner },
   { ...common, entryPoints: ["extension/engine/cli/main.ts"], outfile: "dist/cli.mjs", platform: "node", format: "esm", target: "node20", banner: esmRequireBanner },
+  { ...common, entryPoints: ["extension/engine/agent/harness/harnessMain.ts"], outfile: "dist/agentHarness.mjs", platform: "node", format: "esm", target: "node20" },
   { ...common, entryPoints: ["webview/main.ts"], outfile: "dist/webview.js", platform: "browser", format: "iife", target: "es2022" },
 ];
 

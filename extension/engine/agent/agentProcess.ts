@@ -1,0 +1,131 @@
+// Runs one built agent version in its own confined process and serves its IPC: model calls go to
+// the LLM provider (one shared model for all runs), commands to the sandbox. Limits on turns,
+// tokens and wall clock are enforced here, outside the agent's reach.
+import { fork } from "node:child_process";
+import type { AgentEvent, AgentLimits, AgentOutcome, AgentTask, EngineToHarness, ExecResult, HarnessToEngine } from "../../protocol/agent";
+import type { ChatParams, ChatResult, TokenUsage } from "../../protocol/model";
+import type { LlmProvider } from "./llmProvider";
+import { permissionArgs } from "./nodePermissions";
+import { parseHarnessMessage } from "./harnessMessages";
+
+export interface AgentProcessOptions {
+  harness: string;
+  bundle: string;
+  task: AgentTask;
+  limits: AgentLimits;
+  provider: LlmProvider;
+  /** Runs a command in the sandbox; the caller decides what is allowed. */
+  exec(command: string, timeoutMs: number, signal: AbortSignal): Promise<ExecResult>;
+  /** The scrubbed environment for the agent process. */
+  env: Record<string, string>;
+  sessionId: string;
+  signal?: AbortSignal;
+  onLlm?(record: { params: ChatParams; result?: ChatResult; error?: string; ms: number }): void;
+  onEvent?(event: AgentEvent): void;
+  onExec?(record: { command: string; result: ExecResult }): void;
+}
+
+export interface AgentProcessResult {
+  outcome: AgentOutcome;
+  usage: TokenUsage;
+  llmCalls: number;
+  modelMs: number;
+  /** Set when the process failed rather than the agent stopping. */
+  failure?: string;
+}
+
+export async function runAgentProcess(options: AgentProcessOptions): Promise<AgentProcessResult> {
+  const { task, limits } = options;
+  const usage: TokenUsage = { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 };
+  const state = { llmCalls: 0, modelMs: 0, turns: 0, outcome: undefined as AgentOutcome | undefined, failure: undefined as string | undefined, stopReason: undefined as AgentOutcome["stopReason"] | undefined };
+  const inner = new AbortController();
+  const onOuterAbort = () => stop("cancelled");
+  options.signal?.addEventListener("abort", onOuterAbort, { once: true });
+
+  const child = fork(options.harness, [options.bundle], {
+    cwd: task.workspace,
+    env: options.env,
+    execArgv: await permissionArgs({ read: [options.harness, options.bundle, task.workspace], write: [task.workspace] }),
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    detached: true, // own process group, so a kill takes everything with it
+    serialization: "json",
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  child.stdout?.on("data", () => undefined);
+  const send = (message: EngineToHarness) => child.connected && child.send(message);
+
+  function stop(reason: AgentOutcome["stopReason"]): void {
+    state.stopReason ??= reason;
+    inner.abort();
+    send({ kind: "cancel" });
+    setTimeout(() => killGroup(child.pid), 200).unref();
+  }
+  const timer = setTimeout(() => stop("timeout"), limits.timeoutMs);
+
+  const serveLlm = async (id: number, params: ChatParams) => {
+    state.llmCalls += 1;
+    if (state.llmCalls > limits.maxTurns + 2) return send({ kind: "error", id, reason: "turn-limit", message: "Turn limit reached." });
+    if (usage.promptTokens - usage.cachedPromptTokens + usage.completionTokens >= limits.maxTokens) return send({ kind: "error", id, reason: "token-limit", message: "Token limit reached." });
+    const started = Date.now();
+    try {
+      const result = await options.provider.chat({ ...params, sessionId: options.sessionId }, { signal: inner.signal });
+      usage.promptTokens += result.usage.promptTokens;
+      usage.cachedPromptTokens += result.usage.cachedPromptTokens;
+      usage.completionTokens += result.usage.completionTokens;
+      state.modelMs += Date.now() - started;
+      options.onLlm?.({ params, result, ms: Date.now() - started });
+      send({ kind: "llm-result", id, result });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      state.modelMs += Date.now() - started;
+      options.onLlm?.({ params, error: message, ms: Date.now() - started });
+      send({ kind: "error", id, reason: (error as { reason?: string }).reason ?? "model-error", message });
+    }
+  };
+  const serveExec = async (id: number, command: string, timeoutMs: number | undefined) => {
+    const result = await options.exec(command, Math.min(timeoutMs ?? limits.commandTimeoutMs, limits.commandTimeoutMs), inner.signal);
+    options.onExec?.({ command, result });
+    send({ kind: "exec-result", id, result });
+  };
+
+  const finished = new Promise<void>((resolve) => {
+    child.on("message", (raw) => {
+      const message: HarnessToEngine | undefined = parseHarnessMessage(raw);
+      if (!message) return stop("agent-error");
+      switch (message.kind) {
+        case "ready": return send({ kind: "start", task, limits });
+        case "llm": return void serveLlm(message.id, message.params);
+        case "exec": return void serveExec(message.id, message.command, message.timeoutMs);
+        case "event": return options.onEvent?.(message.event);
+        case "done": state.outcome = message.outcome; return killGroup(child.pid);
+        case "failed": state.failure = message.stack ?? message.message; return killGroup(child.pid);
+      }
+    });
+    child.on("exit", () => resolve());
+    child.on("error", (error) => {
+      state.failure = error.message;
+      resolve();
+    });
+  });
+  await finished;
+  clearTimeout(timer);
+  killGroup(child.pid); // whatever the agent left behind in its group
+  options.signal?.removeEventListener("abort", onOuterAbort);
+  options.provider.endSession?.(options.sessionId);
+
+  const failure = state.outcome || state.stopReason ? state.failure : state.failure ?? `The agent process exited without finishing.${stderr ? ` stderr: ${stderr.trim()}` : ""}`;
+  const outcome: AgentOutcome = state.stopReason
+    ? { stopReason: state.stopReason, turns: state.outcome?.turns ?? state.llmCalls }
+    : state.outcome ?? { stopReason: "agent-error", turns: state.llmCalls };
+  return { outcome, usage, llmCalls: state.llmCalls, modelMs: state.modelMs, failure };
+}
+
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,63 @@
+// The control loop: ask the model for one tool call, run it, show it the result, until it calls
+// finish or a limit is reached. Every reply is grammar-constrained to one tool call (toolChoice
+// "required"), so a small model cannot produce something unparseable.
+import { clip, fitToBudget } from "./context";
+import type { AgentHost, AgentOutcome, AgentTask, ChatMessage } from "./host";
+import { nudges, systemPrompt, taskPrompt } from "./prompts";
+import { settings } from "./settings";
+import { walkFiles } from "./tools/fileTools";
+import { toolsFor } from "./tools/index";
+
+export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentOutcome> {
+  const tools = toolsFor(task);
+  const byName = new Map(tools.map((tool) => [tool.definition.name, tool]));
+  const files = await walkFiles(task.workspace, settings.maxListedFiles);
+  const messages: ChatMessage[] = [
+    { role: "system", content: systemPrompt() },
+    { role: "user", content: taskPrompt(task, files) },
+  ];
+  const deadline = Date.now() + host.limits.timeoutMs;
+  let tokensUsed = 0;
+
+  for (let turn = 1; turn <= host.limits.maxTurns; turn++) {
+    if (host.signal.aborted) return { stopReason: "cancelled", turns: turn - 1 };
+    if (Date.now() > deadline) return { stopReason: "timeout", turns: turn - 1 };
+    if (tokensUsed >= host.limits.maxTokens) return { stopReason: "token-limit", turns: turn - 1 };
+
+    const budget = host.limits.contextTokens - settings.maxReplyTokens;
+    let reply;
+    try {
+      reply = await host.llm({
+        messages: fitToBudget(messages, budget),
+        tools: tools.map((tool) => tool.definition),
+        toolChoice: "required",
+        maxTokens: settings.maxReplyTokens,
+        temperature: settings.temperature,
+      });
+    } catch (error) {
+      host.record({ type: "note", turn, text: `model call failed: ${error instanceof Error ? error.message : String(error)}` });
+      return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
+    }
+    tokensUsed += reply.usage.promptTokens - reply.usage.cachedPromptTokens + reply.usage.completionTokens;
+
+    const call = reply.toolCalls[0];
+    if (!call) {
+      messages.push({ role: "assistant", content: reply.text }, { role: "user", content: nudges.noToolCall });
+      continue;
+    }
+    messages.push({ role: "assistant", content: "", toolCalls: [call] });
+    host.record({ type: "tool-call", turn, name: call.name, arguments: call.arguments });
+
+    const tool = byName.get(call.name);
+    const args = (typeof call.arguments === "object" && call.arguments !== null ? call.arguments : {}) as Record<string, unknown>;
+    const result = tool
+      ? await tool.run(args, { task, host }).catch((error: unknown) => ({ ok: false, output: error instanceof Error ? error.message : String(error), finished: false }))
+      : { ok: false, output: nudges.unknownTool(call.name, [...byName.keys()]), finished: false };
+    const shown = clip(result.output);
+    host.record({ type: "tool-result", turn, name: call.name, ok: result.ok, output: shown.text, truncatedFrom: shown.from });
+    messages.push({ role: "tool", content: shown.text, toolCallId: call.id });
+
+    if ("finished" in result && result.finished) return { stopReason: "finished", summary: result.output, turns: turn };
+  }
+  return { stopReason: "turn-limit", turns: host.limits.maxTurns };
+}

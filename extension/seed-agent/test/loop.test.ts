@@ -1,0 +1,78 @@
+// The control loop against a scripted model (no LLM): tool calls run, finish stops, limits hold.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import type { AgentEvent, AgentHost, ChatParams, ChatResult, ToolCall } from "../src/host";
+import { runAgent } from "../src/loop";
+
+function scriptedHost(calls: Omit<ToolCall, "id">[], limits: Partial<AgentHost["limits"]> = {}) {
+  const events: AgentEvent[] = [];
+  const seen: ChatParams[] = [];
+  let i = 0;
+  const host: AgentHost = {
+    async llm(params) {
+      seen.push(params);
+      const call = calls[Math.min(i, calls.length - 1)];
+      i++;
+      const result: ChatResult = { text: "", toolCalls: [{ id: `c${i}`, ...call }], stopReason: "toolCall", usage: { promptTokens: 100, cachedPromptTokens: 80, completionTokens: 10 } };
+      return result;
+    },
+    async exec() {
+      return { exitCode: 0, timedOut: false, output: "1 passed", truncated: false, durationMs: 5 };
+    },
+    record: (event) => events.push(event),
+    limits: { maxTurns: 10, maxTokens: 100_000, timeoutMs: 60_000, commandTimeoutMs: 10_000, contextTokens: 4096, ...limits },
+    signal: new AbortController().signal,
+  };
+  return { host, events, seen };
+}
+
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seed-loop-"));
+  fs.writeFileSync(path.join(dir, "sum.js"), "export const sum = (a, b) => a - b;\n");
+  return dir;
+}
+
+test("edits a file, runs the tests and finishes", async () => {
+  const dir = project();
+  const { host, events, seen } = scriptedHost([
+    { name: "read_file", arguments: { path: "sum.js" } },
+    { name: "edit_file", arguments: { path: "sum.js", search: "a - b", replace: "a + b" } },
+    { name: "run_tests", arguments: {} },
+    { name: "finish", arguments: { summary: "fixed sum" } },
+  ]);
+  const outcome = await runAgent({ id: "t", instructions: "Fix sum", workspace: dir, testCommand: "node --test", allowCommands: false }, host);
+  assert.deepEqual(outcome, { stopReason: "finished", summary: "fixed sum", turns: 4 });
+  assert.equal(fs.readFileSync(path.join(dir, "sum.js"), "utf8"), "export const sum = (a, b) => a + b;\n");
+  assert.equal(events.filter((e) => e.type === "tool-call").length, 4);
+  assert.ok(seen.every((p) => p.toolChoice === "required"));
+  assert.ok(!seen[0].tools!.some((t) => t.name === "run_command"), "run_command is offered only when the task allows commands");
+  // The system prompt is the same object text every turn, so the host can reuse its KV cache.
+  assert.ok(seen.every((p) => p.messages[0].content === seen[0].messages[0].content));
+});
+
+test("stops at the turn limit and reports unknown tools to the model", async () => {
+  const { host, seen } = scriptedHost([{ name: "no_such_tool", arguments: {} }], { maxTurns: 3 });
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "turn-limit");
+  assert.match(seen[2].messages.at(-1)!.content, /There is no tool named "no_such_tool"/);
+});
+
+test("stops at the token limit", async () => {
+  const { host } = scriptedHost([{ name: "list_files", arguments: {} }], { maxTokens: 50 });
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "token-limit");
+});
+
+test("a tool error goes back to the model instead of ending the run", async () => {
+  const { host, events } = scriptedHost([
+    { name: "read_file", arguments: { path: "../../etc/passwd" } },
+    { name: "finish", arguments: { summary: "done" } },
+  ]);
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "finished");
+  const first = events.find((e) => e.type === "tool-result");
+  assert.ok(first && first.type === "tool-result" && !first.ok && /outside the project/.test(first.output));
+});

@@ -1,0 +1,30 @@
+// `npm test`: everything CI checks, in order — build, typecheck, lint, unit + integration tests
+// (vitest, real llama.cpp), and the end-to-end tests in a real VS Code (code-server + Chromium; the
+// setup step installs them on first use). Runs every step even after a failure, then reports.
+import { spawnSync } from "node:child_process";
+
+const steps = [
+  ["build", ["node", "scripts/build.mjs"]],
+  ["typecheck", ["npx", "tsc", "--noEmit", "-p", "."]],
+  ["lint", ["npx", "eslint", "."]],
+  ["vitest (unit + integration)", ["npx", "vitest", "run"]],
+  ["e2e setup (code-server, Chromium)", ["node", "scripts/setupE2e.mjs"]],
+  ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
+];
+
+const only = process.argv.slice(2);
+const results = [];
+for (const [name, [command, ...args]] of steps) {
+  if (only.length && !only.some((word) => name.startsWith(word))) continue;
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${command} ${args.join(" ")}`);
+  const { status } = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  results.push({ name, ok: status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  if (status !== 0 && name.startsWith("e2e setup")) break; // the e2e run cannot work without its setup
+}
+
+console.log("\n=== summary");
+for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds} s)`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
