@@ -15,6 +15,7 @@ export type ErrorReason =
   | "invalid-settings"
   | "cancelled"
   | "engine-crashed"
+  | "training-failed"
   | "untrusted-workspace"
   | "sandbox-violation"
   | "sandbox-unavailable"

@@ -1,0 +1,301 @@
+// Runs Clade's native LoRA trainer (native-models/trainer, built by `npm run build:trainer`) as a
+// child process and reads its JSON-lines progress. A separate process because llama.cpp aborts the
+// whole process on GGML_ASSERT: a crash here becomes a CladeError, never a dead engine.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CladeError, cancelledError, type ErrorReason } from "../../protocol/errors";
+
+export type TrainerVariant = "cpu" | "cuda" | "vulkan";
+
+export interface TrainLoraOptions {
+  /** Base model GGUF (F32/F16/Q8_0/Q4 weights; the adapter is trained in F32). */
+  model: string;
+  /** JSONL, one `{"tokens": number[], "mask"?: number[]}` per line; mask[i] = 1 trains predicting tokens[i]. */
+  dataset: string;
+  /** Held-out JSONL in the same format; its masked loss is reported after every epoch. */
+  evalDataset?: string;
+  /** Where the adapter GGUF is written (loadable with createContext({lora: {adapters: [{filePath}]}})). */
+  output: string;
+  rank?: number;
+  /** LoRA alpha; the adapter's output is scaled by alpha / rank. Default 2 * rank. */
+  alpha?: number;
+  /** Default attn_q, attn_output, ffn_gate, ffn_up, ffn_down (attn_k/attn_v are refused: no gradient reaches them). */
+  targetModules?: string[];
+  learningRate?: number;
+  minLearningRate?: number;
+  schedule?: "constant" | "cosine";
+  warmupSteps?: number;
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  epochs?: number;
+  maxSteps?: number;
+  /** Window size in tokens, rounded up to a multiple of 256 (llama.cpp pads contexts to that). */
+  contextSize?: number;
+  /** Micro-batch size; must divide the (padded) context size. Default: the whole window. */
+  microBatch?: number;
+  threads?: number;
+  seed?: number;
+  /** Write a resumable checkpoint every N steps (one is always written when stopped). */
+  checkpointEvery?: number;
+  /** Default `<output without .gguf>.ckpt.gguf` (+ `.adamw` optimizer state next to it). */
+  checkpointPath?: string;
+  /** A checkpoint to continue from (same dataset and contextSize). */
+  resumeFrom?: string;
+  gpuLayers?: number;
+  /** The trainer executable; default: found under native-models/build/ for `variant`. */
+  binaryPath?: string;
+  variant?: TrainerVariant;
+  /** How long a stop request may take before the trainer is killed. Default 120 s. */
+  stopTimeoutMs?: number;
+}
+
+export interface TrainerStartEvent {
+  type: "start";
+  windows: number;
+  evalWindows: number;
+  steps: number;
+  startStep: number;
+  contextSize: number;
+  ubatch: number;
+  rank: number;
+  alpha: number;
+  targets: string[];
+  trainableTensors: number;
+  trainableParams: number;
+  forwardNodes: number;
+  graphBudget: number;
+  budgetAdapters: number;
+  backend: string;
+  threads: number;
+}
+export interface TrainProgress {
+  type: "progress";
+  epoch: number;
+  step: number;
+  steps: number;
+  /** Mean loss over the masked tokens of this step's window. */
+  loss: number;
+  lr: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+}
+export interface TrainerEvalEvent { type: "eval"; epoch: number; step: number; loss: number }
+export interface TrainerCheckpointEvent { type: "checkpoint"; path: string; optimizerPath: string; step: number }
+export interface TrainerWarningEvent { type: "warning"; message: string }
+export interface TrainerDoneEvent {
+  type: "done";
+  adapter: string;
+  finalLoss: number | null;
+  lastLoss: number | null;
+  steps: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+  peakRssBytes: number;
+  trainGraphNodes: number;
+}
+export interface TrainerStoppedEvent {
+  type: "stopped";
+  step: number;
+  steps: number;
+  checkpoint: string;
+  optimizerPath: string;
+  tokensPerSecond: number;
+}
+export interface TrainerErrorEvent { type: "error"; kind?: string; message: string }
+export type TrainerEvent =
+  | TrainerStartEvent
+  | TrainProgress
+  | TrainerEvalEvent
+  | TrainerCheckpointEvent
+  | TrainerWarningEvent
+  | TrainerDoneEvent
+  | TrainerStoppedEvent
+  | TrainerErrorEvent;
+
+export interface TrainLoraControl {
+  /** Aborting stops the trainer at its next step boundary (SIGTERM); it writes a checkpoint first. */
+  signal?: AbortSignal;
+  onProgress?: (progress: TrainProgress) => void;
+  onEvent?: (event: TrainerEvent) => void;
+}
+
+export interface TrainLoraResult {
+  adapter: string;
+  /** Mean masked loss over the last epoch. */
+  finalLoss: number;
+  steps: number;
+  tokensPerSecond: number;
+  elapsedMs: number;
+  peakRssBytes?: number;
+}
+
+const EVENT_TYPES = new Set(["start", "progress", "eval", "checkpoint", "warning", "done", "stopped", "error"]);
+const BUILD_FIX = "Run `npm run build:trainer` (it needs cmake and a C++ compiler; it prints what to install).";
+export const TRAINER_EXIT_STOPPED = 3;
+
+/** One stdout line of the trainer as an event, or undefined for anything else. */
+export function parseTrainerLine(line: string): TrainerEvent | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    const type = (value as { type?: unknown } | null)?.type;
+    return typeof type === "string" && EVENT_TYPES.has(type) ? (value as TrainerEvent) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The trainer executable built for `variant`, searched upward from `fromDir` (this module's folder). */
+export function findTrainerBinary(variant: TrainerVariant = "cpu", fromDir = moduleDir()): string | undefined {
+  const name = variant === "cpu" ? "clade-lora-train" : `clade-lora-train-${variant}`;
+  for (let dir = fromDir, i = 0; i < 8; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "native-models", "build", name);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
+  return undefined;
+}
+
+function moduleDir(): string {
+  try {
+    return path.dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return process.cwd();
+  }
+}
+
+/** The trainer's command line for `opts` (flags only where an option is set). */
+export function trainerArgs(opts: TrainLoraOptions): string[] {
+  const args = ["--model", opts.model, "--data", opts.dataset, "--out", opts.output];
+  const flags: [string, string | number | string[] | undefined][] = [
+    ["--eval-data", opts.evalDataset], ["--rank", opts.rank], ["--alpha", opts.alpha], ["--targets", opts.targetModules],
+    ["--lr", opts.learningRate], ["--lr-min", opts.minLearningRate], ["--schedule", opts.schedule], ["--warmup", opts.warmupSteps],
+    ["--weight-decay", opts.weightDecay], ["--beta1", opts.beta1], ["--beta2", opts.beta2], ["--eps", opts.epsilon],
+    ["--epochs", opts.epochs], ["--max-steps", opts.maxSteps], ["--ctx", opts.contextSize], ["--ubatch", opts.microBatch],
+    ["--threads", opts.threads], ["--seed", opts.seed], ["--checkpoint-every", opts.checkpointEvery],
+    ["--checkpoint", opts.checkpointPath], ["--resume", opts.resumeFrom], ["--gpu-layers", opts.gpuLayers],
+  ];
+  for (const [flag, value] of flags) {
+    if (value !== undefined) args.push(flag, Array.isArray(value) ? value.join(",") : String(value));
+  }
+  return args;
+}
+
+function resolveBinary(opts: TrainLoraOptions): string {
+  const binary = opts.binaryPath ?? findTrainerBinary(opts.variant ?? "cpu");
+  if (!binary || !existsSync(binary)) {
+    throw new CladeError("no-binary", `The LoRA trainer is not built (${binary ?? `no native-models/build/clade-lora-train${opts.variant && opts.variant !== "cpu" ? `-${opts.variant}` : ""} found`}).`, BUILD_FIX);
+  }
+  return binary;
+}
+
+function checkInputs(opts: TrainLoraOptions): void {
+  if (!existsSync(opts.model)) throw new CladeError("model-missing", `The base model ${opts.model} does not exist.`, "Select an existing GGUF model file.");
+  for (const [what, file] of [["training data", opts.dataset], ["evaluation data", opts.evalDataset], ["checkpoint", opts.resumeFrom]] as const) {
+    if (file !== undefined && !existsSync(file)) throw new CladeError("invalid-argument", `The ${what} file ${file} does not exist.`, `Check the path of the ${what}.`);
+  }
+}
+
+interface RunState {
+  done?: TrainerDoneEvent;
+  stopped?: TrainerStoppedEvent;
+  error?: TrainerErrorEvent;
+  stderr: string[];
+  aborted: boolean;
+  spawnError?: Error;
+}
+
+/** Trains a LoRA adapter; resolves when the adapter is written. Abort → CladeError "cancelled" (with the checkpoint in details). */
+export async function trainLora(opts: TrainLoraOptions, control: TrainLoraControl = {}): Promise<TrainLoraResult> {
+  const binary = resolveBinary(opts);
+  checkInputs(opts);
+  if (control.signal?.aborted) throw cancelledError("LoRA training");
+  const state: RunState = { stderr: [], aborted: false };
+  const child = spawn(binary, trainerArgs(opts), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GGML_NO_BACKTRACE: "1" } });
+  let killTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    state.aborted = true;
+    child.kill("SIGTERM");
+    killTimer = setTimeout(() => child.kill("SIGKILL"), opts.stopTimeoutMs ?? 120_000);
+  };
+  control.signal?.addEventListener("abort", onAbort, { once: true });
+  readLines(child.stdout, (line) => handleEvent(parseTrainerLine(line), state, control));
+  readLines(child.stderr, (line) => {
+    state.stderr.push(line);
+    if (state.stderr.length > 40) state.stderr.shift();
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.on("error", (error) => {
+      state.spawnError = error;
+      resolve([null, null]);
+    });
+    child.on("close", (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  });
+  control.signal?.removeEventListener("abort", onAbort);
+  if (killTimer) clearTimeout(killTimer);
+  return settle(binary, code, signal, state);
+}
+
+function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffer = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) >= 0) {
+      onLine(buffer.slice(0, newline));
+      buffer = buffer.slice(newline + 1);
+    }
+  });
+  stream.on("end", () => buffer && onLine(buffer));
+}
+
+function handleEvent(event: TrainerEvent | undefined, state: RunState, control: TrainLoraControl): void {
+  if (!event) return;
+  if (event.type === "done") state.done = event;
+  else if (event.type === "stopped") state.stopped = event;
+  else if (event.type === "error") state.error = event;
+  try {
+    control.onEvent?.(event);
+    if (event.type === "progress") control.onProgress?.(event);
+  } catch {
+    // a failing listener must not break the training run
+  }
+}
+
+const ERROR_REASONS: Record<string, [ErrorReason, string]> = {
+  usage: ["invalid-argument", "Check the training options."],
+  data: ["invalid-argument", "Fix the training data (one {\"tokens\": [...], \"mask\": [...]} object per line, token ids of this model)."],
+  target: ["invalid-argument", "Use other target modules (the model's per-layer modules are listed in the message)."],
+  adapter: ["adapter-incompatible", "Resume only with a checkpoint of the same model, data and context size, or start a new training."],
+  model: ["training-failed", "Check that the model is a llama.cpp GGUF model that fits in memory."],
+};
+
+function settle(binary: string, code: number | null, signal: NodeJS.Signals | null, state: RunState): TrainLoraResult {
+  const details = { exitCode: code, signal, stderr: state.stderr.slice(-10).join("\n") };
+  if (state.spawnError) throw new CladeError("no-binary", `The LoRA trainer ${binary} could not be started: ${state.spawnError.message}.`, BUILD_FIX, details);
+  if (code === 0 && state.done) {
+    const d = state.done;
+    return { adapter: d.adapter, finalLoss: d.finalLoss ?? Number.NaN, steps: d.steps, tokensPerSecond: d.tokensPerSecond, elapsedMs: d.elapsedMs, peakRssBytes: d.peakRssBytes };
+  }
+  if (code === TRAINER_EXIT_STOPPED && state.stopped) {
+    const s = state.stopped;
+    throw new CladeError("cancelled", `LoRA training was stopped at step ${s.step} of ${s.steps}; a checkpoint was saved to ${s.checkpoint}.`,
+      "Nothing to fix: resume it later with resumeFrom set to the checkpoint.", { ...details, checkpoint: s.checkpoint, optimizerPath: s.optimizerPath, step: s.step, steps: s.steps });
+  }
+  if (state.aborted && (signal || code === TRAINER_EXIT_STOPPED)) throw cancelledError("LoRA training");
+  if ((code === 1 || code === 2) && state.error) {
+    const [reason, fix] = ERROR_REASONS[state.error.kind ?? ""] ?? ["training-failed", "See the trainer's output in the log."];
+    throw new CladeError(reason, `LoRA training failed: ${state.error.message}`, fix, details);
+  }
+  if (signal === "SIGKILL") {
+    throw new CladeError("out-of-memory", "The LoRA trainer was killed (SIGKILL), most likely because the system ran out of memory.", "Train with a smaller contextSize or rank, or on a smaller model.", details);
+  }
+  const assertion = [...state.stderr].reverse().find((line) => /GGML_ASSERT|GGML_ABORT|error/i.test(line));
+  throw new CladeError("training-failed",
+    `The LoRA trainer crashed (${signal ?? `exit code ${code}`})${assertion ? `: ${assertion.trim()}` : ""}.`,
+    "llama.cpp aborted training for this model and settings: try a smaller contextSize, fewer target modules or another model; the log has the trainer's output.", details);
+}

@@ -1,0 +1,107 @@
+#include "trainer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <random>
+
+#include "events.h"
+#include "run.h"
+
+namespace clade {
+
+namespace {
+
+// Windows are visited in a fresh seeded order every epoch; the order depends only on (seed, epoch)
+// so a resumed run continues exactly where the stopped one was.
+std::vector<size_t> epochOrder(size_t n, uint32_t seed, int64_t epoch) {
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    return order;
+}
+
+Json lossJson(double loss) {
+    return std::isfinite(loss) ? Json(loss) : Json(nullptr);
+}
+
+struct LoopState {
+    Clock::time_point trainStart = Clock::now();
+    uint64_t done = 0;       // steps completed, counting those before a resume
+    double lastLoss = NAN;
+    double finalLoss = NAN;  // weighted mean over the current (last) epoch
+    double tokensPerSecond(const Run & run) const {
+        const double seconds = msSince(trainStart) / 1000.0;
+        return done > run.startStep && seconds > 0 ? static_cast<double>((done - run.startStep) * run.session->nCtx()) / seconds : 0.0;
+    }
+};
+
+void trainSteps(Run & run, LoopState & st) {
+    const int64_t nWin = static_cast<int64_t>(run.windows.size());
+    std::vector<size_t> order;
+    double epochLoss = 0, epochWeight = 0;
+    for (int64_t step = static_cast<int64_t>(run.startStep); step < run.totalSteps && !stopRequested(); step++) {
+        const int64_t epoch = step / nWin;
+        if (order.empty() || step % nWin == 0) {
+            order = epochOrder(run.windows.size(), run.opts.seed, epoch);
+            if (step % nWin == 0) epochLoss = epochWeight = 0;
+        }
+        const Window & w = run.windows[order[static_cast<size_t>(step % nWin)]];
+        st.lastLoss = run.trainWindow(w, static_cast<uint64_t>(step));
+        if (!std::isfinite(st.lastLoss)) {
+            throw std::runtime_error("the loss became " + std::to_string(st.lastLoss) + " at step " + std::to_string(step + 1) + ": lower --lr");
+        }
+        st.done = static_cast<uint64_t>(step + 1);
+        epochLoss += st.lastLoss * w.weightSum;
+        epochWeight += w.weightSum;
+        st.finalLoss = epochLoss / epochWeight;
+        emitEvent(Json{{"type", "progress"}, {"epoch", epoch + 1}, {"step", st.done}, {"steps", run.totalSteps}, {"loss", st.lastLoss},
+                       {"lr", run.lastLearningRate}, {"tokensPerSecond", st.tokensPerSecond(run)}, {"elapsedMs", static_cast<int64_t>(msSince(run.started))}});
+        const bool last = static_cast<int64_t>(st.done) == run.totalSteps;
+        if (!run.evalWindows.empty() && (st.done % static_cast<uint64_t>(nWin) == 0 || last)) {
+            emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", run.evaluate()}});
+        }
+        if (run.opts.checkpointEvery > 0 && st.done % static_cast<uint64_t>(run.opts.checkpointEvery) == 0 && !last) {
+            run.writeCheckpoint(st.done, static_cast<float>(st.lastLoss));
+        }
+    }
+}
+
+// Stopped early: checkpoint and exit 3. Finished: final adapter, checkpoint files removed.
+int finish(Run & run, const LoopState & st) {
+    const Options & opts = run.opts;
+    if (static_cast<int64_t>(st.done) < run.totalSteps) {
+        run.writeCheckpoint(st.done, static_cast<float>(std::isfinite(st.lastLoss) ? st.lastLoss : 0.0));
+        emitEvent(Json{{"type", "stopped"}, {"step", st.done}, {"steps", run.totalSteps}, {"checkpoint", opts.checkpoint},
+                       {"optimizerPath", optimizerStatePath(opts.checkpoint)}, {"tokensPerSecond", st.tokensPerSecond(run)}});
+        return kExitStopped;
+    }
+    writeAdapterTensors(opts.out, run.info.arch, run.alpha, run.session->trainable(), run.meta(st.done, static_cast<float>(st.finalLoss)));
+    std::remove(opts.checkpoint.c_str());
+    std::remove(optimizerStatePath(opts.checkpoint).c_str());
+    emitEvent(Json{{"type", "done"}, {"adapter", opts.out}, {"finalLoss", lossJson(st.finalLoss)}, {"lastLoss", lossJson(st.lastLoss)},
+                   {"steps", st.done}, {"tokensPerSecond", st.tokensPerSecond(run)}, {"elapsedMs", static_cast<int64_t>(msSince(run.started))},
+                   {"peakRssBytes", peakRssBytes()}, {"trainGraphNodes", run.trainNodes}});
+    return kExitOk;
+}
+
+} // namespace
+
+int runTraining(const Options & opts) {
+    Run run(opts);
+    try {
+        run.info = readBaseModelInfo(opts.model);
+    } catch (const AdapterError & e) {
+        throw SessionError(std::string("the model is missing or not a GGUF model: ") + e.what());
+    }
+    run.openSession(run.resolveAdapter());
+    run.loadData();
+    run.emitStart();
+    LoopState st;
+    st.done = run.startStep;
+    trainSteps(run, st);
+    return finish(run, st);
+}
+
+} // namespace clade
