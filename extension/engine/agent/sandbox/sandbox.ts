@@ -1,0 +1,147 @@
+// One agent run's sandbox: a fresh copy of the task's starting files, plus a private HOME and
+// TMPDIR, in a folder of its own. File tools resolve every path through resolvePath; commands run
+// through run(), which scrubs the environment and kills everything they start.
+//
+//   <parentDir>/<name>-XXXXXX/
+//     work/   ← root: the copy of sourceDir, the agent's cwd
+//     home/   ← HOME
+//     tmp/    ← TMPDIR
+import { mkdir, mkdtemp, realpath, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CladeError } from "../../../protocol/errors";
+import { ensureBubblewrap } from "./bubblewrap";
+import { copyTree } from "./copyTree";
+import { removeTree } from "./removeTree";
+import { resolveInsideRoot, type AccessMode, type RootSpec } from "./resolveInsideRoot";
+import { runCommand, type CommandResult, type Isolation, type RunCommandOptions } from "./runCommand";
+import { scrubEnv } from "./scrubEnv";
+
+export interface Sandbox {
+  /** Real path of the working copy (the agent's cwd). */
+  readonly root: string;
+  readonly homeDir: string;
+  readonly tmpDir: string;
+  readonly isolation: Isolation;
+  /** Real path inside the root for `p` (relative to the root, or absolute inside it); CladeError "sandbox-violation" otherwise. */
+  resolvePath(p: string, mode: "read" | "write"): Promise<string>;
+  /** The scrubbed environment commands get: HOME, TMPDIR inside the sandbox, `extra` on top. */
+  env(extra?: Record<string, string>): Record<string, string>;
+  /** runCommand with cwd (default the root, relative to it), env, isolation and writable paths filled in. */
+  run(options: SandboxRunOptions): Promise<CommandResult>;
+  /** Stops running commands and deletes the sandbox folder. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export type SandboxRunOptions = Omit<RunCommandOptions, "cwd" | "isolation" | "writablePaths"> & { cwd?: string };
+
+export interface CreateSandboxOptions {
+  sourceDir: string;
+  /** Where sandboxes are made (default: <os tmpdir>/clade-sandboxes). */
+  parentDir?: string;
+  /** Readable prefix of the folder name (e.g. the task id). */
+  name?: string;
+  /** How run() isolates commands (default "process"); "bwrap" is checked here and fails early. */
+  isolation?: Isolation;
+  /** bwrap only: paths hidden from commands, e.g. the task suite with its reference solutions. */
+  hiddenPaths?: string[];
+}
+
+function safeName(name: string | undefined): string {
+  const cleaned = (name ?? "sandbox").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40);
+  return cleaned || "sandbox";
+}
+
+async function assertSourceDir(sourceDir: string): Promise<string> {
+  const info = await stat(sourceDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CladeError("invalid-argument", `The task's starting files are not a folder: ${sourceDir}`, "Check the task suite: each task needs a folder of starting files.");
+  }
+  return realpath(sourceDir);
+}
+
+class DirectorySandbox implements Sandbox {
+  private disposed = false;
+  private readonly running = new Set<AbortController>();
+
+  constructor(
+    private readonly container: string,
+    private readonly rootSpec: RootSpec,
+    readonly isolation: Isolation,
+    private readonly hiddenPaths: string[],
+  ) {}
+
+  get root(): string {
+    return this.rootSpec.real;
+  }
+  get homeDir(): string {
+    return path.join(this.container, "home");
+  }
+  get tmpDir(): string {
+    return path.join(this.container, "tmp");
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new CladeError("invalid-argument", "The sandbox was already disposed.", "Create a new sandbox for a new run.");
+  }
+
+  async resolvePath(p: string, mode: AccessMode): Promise<string> {
+    this.assertOpen();
+    return resolveInsideRoot(this.rootSpec, p, mode);
+  }
+
+  env(extra?: Record<string, string>): Record<string, string> {
+    return scrubEnv(process.env, { HOME: this.homeDir, TMPDIR: this.tmpDir, ...extra });
+  }
+
+  async run(options: SandboxRunOptions): Promise<CommandResult> {
+    this.assertOpen();
+    const cwd = options.cwd === undefined ? this.root : await this.resolvePath(options.cwd, "read");
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    this.running.add(controller);
+    try {
+      return await runCommand({
+        ...options,
+        cwd,
+        env: options.env ?? this.env(),
+        signal,
+        isolation: this.isolation,
+        writablePaths: [this.container],
+        hiddenPaths: [...this.hiddenPaths, ...(options.hiddenPaths ?? [])],
+      });
+    } finally {
+      this.running.delete(controller);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const controller of this.running) controller.abort();
+    while (this.running.size > 0) await new Promise((wake) => setTimeout(wake, 5));
+    await removeTree(this.container);
+  }
+}
+
+export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox> {
+  const source = await assertSourceDir(opts.sourceDir);
+  const isolation = opts.isolation ?? "process";
+  if (isolation === "bwrap") await ensureBubblewrap();
+  const parent = opts.parentDir ?? path.join(tmpdir(), "clade-sandboxes");
+  const insideSource = (dir: string): boolean => dir === source || dir.startsWith(source + path.sep);
+  const refuse = (): CladeError => new CladeError("invalid-argument", "The sandbox would be created inside the task's own files.", "Choose a parentDir outside the task folder.");
+  if (insideSource(path.resolve(parent))) throw refuse(); // before mkdir: never write into the source
+  await mkdir(parent, { recursive: true });
+  if (insideSource(await realpath(parent))) throw refuse();
+  const container = await realpath(await mkdtemp(path.join(parent, `${safeName(opts.name)}-`)));
+  try {
+    const work = path.join(container, "work");
+    await Promise.all([copyTree(source, work), mkdir(path.join(container, "home")), mkdir(path.join(container, "tmp"))]);
+    const aliases = [path.join(path.resolve(parent), path.basename(container), "work")].filter((alias) => alias !== work);
+    return new DirectorySandbox(container, { real: work, aliases }, isolation, opts.hiddenPaths ?? []);
+  } catch (error) {
+    await removeTree(container).catch(() => undefined);
+    throw error;
+  }
+}
