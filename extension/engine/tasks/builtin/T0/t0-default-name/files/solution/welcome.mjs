@@ -1,0 +1,3 @@
+export function welcome(name = "guest") {
+  return "Welcome, " + name + ".";
+}

@@ -1,0 +1,3 @@
+export function welcome(name) {
+  return "Welcome, " + name + ".";
+}

@@ -1,0 +1,6 @@
+/** Sum of price * quantity over the cart lines, in cents. */
+export function calcTotal(lines) {
+  let total = 0;
+  for (const line of lines) total += line.priceCents * line.quantity;
+  return total;
+}

@@ -1,0 +1,6 @@
+/**
+ * Splits array into arrays of `size` elements.
+ */
+export function chunk(array, size) {
+  throw new Error("not implemented");
+}

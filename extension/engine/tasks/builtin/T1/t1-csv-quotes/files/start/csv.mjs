@@ -1,0 +1,4 @@
+/** Splits one CSV line into fields. */
+export function parseCsvLine(line) {
+  return line.split(",");
+}

@@ -1,0 +1,6 @@
+/**
+ * Merges overlapping or touching [start, end] intervals.
+ */
+export function mergeIntervals(intervals) {
+  throw new Error("not implemented");
+}

@@ -1,0 +1,6 @@
+/**
+ * Parses "?a=1&b=x+y" into { a: "1", b: "x y" }.
+ */
+export function parseQuery(query) {
+  throw new Error("not implemented");
+}

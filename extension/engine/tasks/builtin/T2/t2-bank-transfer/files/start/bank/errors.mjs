@@ -1,0 +1,1 @@
+// Domain errors for the bank live here.

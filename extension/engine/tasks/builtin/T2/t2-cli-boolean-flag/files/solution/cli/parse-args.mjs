@@ -1,0 +1,21 @@
+/** Parses argv (without node and script) into { flags, positionals }. */
+export function parseArgs(argv, spec) {
+  const flags = {};
+  const positionals = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2);
+      if (!(name in spec)) throw new Error("unknown option --" + name);
+      if (spec[name].type === "boolean") flags[name] = true;
+      else {
+        if (i + 1 >= argv.length) throw new Error("missing value for --" + name);
+        flags[name] = argv[++i];
+      }
+    } else positionals.push(arg);
+  }
+  for (const [name, def] of Object.entries(spec)) {
+    if (!(name in flags)) flags[name] = def.type === "boolean" ? (def.default ?? false) : def.default;
+  }
+  return { flags, positionals };
+}

@@ -1,0 +1,13 @@
+import { parseLevel, shouldLog } from "./levels.mjs";
+
+export function createLogger(sink, minLevel = "info") {
+  const min = parseLevel(minLevel);
+  const write = (level, message) => {
+    if (shouldLog(level, min)) sink("[" + level.toUpperCase() + "] " + message);
+  };
+  return {
+    debug: (message) => write("debug", message),
+    info: (message) => write("info", message),
+    error: (message) => write("error", message),
+  };
+}

@@ -1,0 +1,2 @@
+export { loadUser } from "./user-store.mjs";
+export { greetUser } from "./greeter.mjs";

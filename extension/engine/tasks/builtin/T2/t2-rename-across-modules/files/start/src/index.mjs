@@ -1,0 +1,2 @@
+export { fetchUser } from "./user-store.mjs";
+export { greetUser } from "./greeter.mjs";

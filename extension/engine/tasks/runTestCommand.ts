@@ -1,0 +1,47 @@
+// Runs a task's test command in a directory through the sandbox's runCommand (own process group,
+// wall-clock timeout, output cap, scrubbed environment).
+import { runCommand } from "../agent/sandbox/runCommand";
+import { scrubEnv } from "../agent/sandbox/scrubEnv";
+import { parseTestCounts } from "./parseTestOutput";
+import type { ScoreResult } from "./types";
+
+export interface TestRunSpec {
+  testCommand: string;
+  timeoutMs: number;
+}
+
+export interface TestRunOptions {
+  signal?: AbortSignal;
+  maxOutputBytes?: number;
+}
+
+export const defaultMaxOutputBytes = 64 * 1024;
+
+/**
+ * Environment for test commands: the sandbox's allow-list (no secrets, no NODE_OPTIONS or
+ * NODE_TEST_CONTEXT from a parent test runner), plus CI=1 so runners are not interactive.
+ */
+export function testEnv(): Record<string, string> {
+  return scrubEnv(process.env, { CI: "1", NO_COLOR: "1" });
+}
+
+export async function runTestCommand(spec: TestRunSpec, dir: string, options: TestRunOptions = {}): Promise<ScoreResult> {
+  const result = await runCommand({
+    cwd: dir,
+    command: spec.testCommand,
+    timeoutMs: spec.timeoutMs,
+    maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes,
+    env: testEnv(),
+    signal: options.signal,
+  });
+  const counts = parseTestCounts(result.output);
+  return {
+    passed: result.exitCode === 0 && !result.timedOut && !result.cancelled,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    cancelled: result.cancelled,
+    output: result.output,
+    durationMs: result.durationMs,
+    ...(counts ? { testsPassed: counts.passed, testsFailed: counts.failed } : {}),
+  };
+}
