@@ -1,0 +1,52 @@
+// Clade's VS Code entry point. Thin: it creates the services (log, engine, model settings), hands them
+// to one feature module per command or view, and stops the engine on deactivation. node-llama-cpp is
+// loaded only in the engine process, never here.
+import fs from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+import type { CladeDeps } from "./deps";
+import { EngineManager } from "./engine/engineManager";
+import * as engineCommands from "./engine/engineCommands";
+import { ModelConfiguration } from "./model/modelConfiguration";
+import { ModelInfoDocument } from "./model/modelInfoDocument";
+import { ModelService } from "./model/modelService";
+import * as modelView from "./model/modelView";
+import * as selectModelCommand from "./model/selectModelCommand";
+import * as showModelInfoCommand from "./model/showModelInfoCommand";
+import * as statusBar from "./status/statusBar";
+
+type FeatureModule = { register(context: vscode.ExtensionContext, deps: CladeDeps): void };
+const FEATURES: readonly FeatureModule[] = [engineCommands, showModelInfoCommand, selectModelCommand, modelView, statusBar];
+
+let engine: EngineManager | undefined;
+
+export interface CladeApi {
+  /** For tests and other extensions: the services behind the commands. */
+  readonly deps: CladeDeps;
+}
+
+export function activate(context: vscode.ExtensionContext): CladeApi {
+  const log = vscode.window.createOutputChannel("Clade", { log: true });
+  context.subscriptions.push(log);
+  const cacheDir = path.join(context.globalStorageUri.fsPath, "models");
+  fs.mkdirSync(cacheDir, { recursive: true });
+  engine = new EngineManager({
+    enginePath: context.asAbsolutePath(path.join("dist", "engine.mjs")),
+    env: { CLADE_CACHE_DIR: cacheDir },
+    log,
+  });
+  const configuration = new ModelConfiguration(cacheDir);
+  const models = new ModelService(engine, configuration, context.globalState, log);
+  const infoDocument = new ModelInfoDocument();
+  context.subscriptions.push(engine, configuration, models, infoDocument);
+  const deps: CladeDeps = { log, engine, configuration, models, infoDocument };
+  for (const feature of FEATURES) feature.register(context, deps);
+  log.info(`Clade ${context.extension.packageJSON.version} activated (VS Code ${vscode.version}, ${process.platform}-${process.arch}).`);
+  return { deps };
+}
+
+/** Stops the engine cleanly, so the model is freed before the extension host goes. */
+export async function deactivate(): Promise<void> {
+  await engine?.shutdown();
+  engine = undefined;
+}

@@ -1,0 +1,64 @@
+// Reads `clade.model.*`, keeps the `clade.modelConfigured` context key (welcome views) up to date,
+// and tells listeners when the model settings change.
+import * as vscode from "vscode";
+import type { ModelSpec } from "../../protocol/model";
+import { Disposable } from "../util/disposable";
+import { isModelConfigured, modelSpecFromSettings, validateModelSettings, type RawModelSettings, type SettingProblem } from "./modelSettings";
+
+export const MODEL_SECTION = "clade.model";
+export const MODEL_CONFIGURED_CONTEXT_KEY = "clade.modelConfigured";
+
+export class ModelConfiguration extends Disposable {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(private readonly cacheDir: string) {
+    super();
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(MODEL_SECTION)) return;
+      void this.updateContextKey();
+      this.changeEmitter.fire();
+    }));
+    void this.updateContextKey();
+  }
+
+  raw(): RawModelSettings {
+    const config = vscode.workspace.getConfiguration(MODEL_SECTION);
+    return {
+      path: config.get("path"),
+      gpu: config.get("gpu"),
+      gpuLayers: config.get("gpuLayers"),
+      contextSize: config.get("contextSize"),
+      threads: config.get("threads"),
+      sequences: config.get("sequences"),
+    };
+  }
+
+  get configured(): boolean {
+    return isModelConfigured(this.raw());
+  }
+
+  /** The configured `clade.model.path`, as written. */
+  get modelPath(): string {
+    const value = this.raw().path;
+    return typeof value === "string" ? value.trim() : "";
+  }
+
+  problems(): SettingProblem[] {
+    return validateModelSettings(this.raw(), { cacheDir: this.cacheDir }).problems;
+  }
+
+  /** The spec to load; throws an "invalid-settings" CladeError naming each bad setting and its fix. */
+  spec(): ModelSpec {
+    return modelSpecFromSettings(this.raw(), { cacheDir: this.cacheDir });
+  }
+
+  /** Writes `clade.model.path` for this machine (user settings). */
+  async setModelPath(value: string): Promise<void> {
+    await vscode.workspace.getConfiguration(MODEL_SECTION).update("path", value, vscode.ConfigurationTarget.Global);
+  }
+
+  private async updateContextKey(): Promise<void> {
+    await vscode.commands.executeCommand("setContext", MODEL_CONFIGURED_CONTEXT_KEY, this.configured);
+  }
+}

@@ -1,0 +1,29 @@
+// The read-only `clade-info:` document that "Clade: Show Model Info" opens (Markdown).
+import * as vscode from "vscode";
+import { Disposable } from "../util/disposable";
+
+export const MODEL_INFO_SCHEME = "clade-info";
+export const MODEL_INFO_URI = vscode.Uri.from({ scheme: MODEL_INFO_SCHEME, path: "/Model Info.md" });
+
+export class ModelInfoDocument extends Disposable implements vscode.TextDocumentContentProvider {
+  private content = "# Clade model\n\nNo model loaded yet: run \"Clade: Show Model Info\".\n";
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor() {
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(MODEL_INFO_SCHEME, this));
+  }
+
+  provideTextDocumentContent(): string {
+    return this.content;
+  }
+
+  /** Replaces the content and shows the document (updating it in place if it is already open). */
+  async show(markdown: string): Promise<vscode.TextEditor> {
+    this.content = markdown;
+    this.changeEmitter.fire(MODEL_INFO_URI);
+    const document = await vscode.workspace.openTextDocument(MODEL_INFO_URI);
+    return vscode.window.showTextDocument(document, { preview: false });
+  }
+}
