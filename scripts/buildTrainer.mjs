@@ -8,7 +8,6 @@
 // Output: native-models/build/clade-lora-train (CPU), clade-lora-train-cuda, clade-lora-train-vulkan.
 // `auto` (default) builds the CPU variant plus CUDA/Vulkan where their tools (nvidia-smi, vulkaninfo)
 // and node-llama-cpp's prebuilt packages are present.
-/* global process, console */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

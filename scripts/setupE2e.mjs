@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process */
 // Installs what the end-to-end tests need to run a real VS Code offline (see design/VSCODE.md),
 // idempotently, into the git-ignored .vscode-test/ folder:
 //   1. Debian packages: chromium (the browser playwright-core drives) and libkrb5-dev (code-server's

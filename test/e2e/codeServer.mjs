@@ -1,4 +1,3 @@
-/* global fetch, process, setTimeout */
 // Starts code-server (a real VS Code, served to a browser) for the e2e tests, isolated from the
 // machine's own settings: its own HOME, XDG dirs and TMPDIR, its own user-data and extensions dirs.
 // It runs in its own session (setsid via `detached`), so stop() kills the whole process group:

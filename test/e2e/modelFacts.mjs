@@ -1,4 +1,3 @@
-/* global process */
 // The test model for the e2e run, and what the tests expect Clade to report about it — read from
 // the GGUF file with node-llama-cpp's own parser, independently of Clade's engine.
 import { execFileSync } from "node:child_process";

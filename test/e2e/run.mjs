@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global clearTimeout, process, setTimeout */
 // End-to-end tests of the Clade extension in a real VS Code (code-server 4.139.1, see
 // design/VSCODE.md), offline and headless:
 //   1. setup (idempotent; scripts/setupE2e.mjs), build, a test model and what it should report

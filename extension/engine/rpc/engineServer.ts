@@ -1,7 +1,7 @@
 // Binds the engine's services to a JSON-RPC connection: one handler per request in the protocol.
 // Cancellation tokens become AbortSignals, progress tokens become callbacks, and CladeErrors become
 // ResponseErrors whose `data` carries the reason and the fix.
-import { ResponseError, type CancellationToken, type MessageConnection, type RequestHandler, type RequestType } from "vscode-jsonrpc";
+import { ResponseError, type MessageConnection, type RequestHandler, type RequestType } from "vscode-jsonrpc";
 import { Notifications, Requests, progressType, type ProgressValue, type WithProgress } from "../../protocol/engine";
 import { CladeError, type ErrorData } from "../../protocol/errors";
 import type { Engine } from "../engine";
@@ -45,6 +45,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.chat, (params, signal) => engine.models.chat(stripToken(params), { signal }));
   handle(Requests.endChatSession, async (params: { sessionId: string }) => engine.models.endSession(params.sessionId));
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
+  handle(Requests.runTask, (params, signal, onProgress) => engine.agents.run(stripToken(params), { signal, onProgress }));
   handle(Requests.generateTestModel, (options, _signal, onProgress) => engine.generateTestModel(stripToken(options), onProgress));
 
   engine.onLog((entry) => void connection.sendNotification(Notifications.log, entry));
