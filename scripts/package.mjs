@@ -35,6 +35,6 @@ const out = path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix
 const common = ["--ignoreFile", ignoreFile, "--no-update-package-json", "--allow-missing-repository"];
 execFileSync(vsce, ["package", "--target", target, "--out", out, ...common], { stdio: "inherit", cwd: root });
 
-const files = execFileSync(vsce, ["ls", ...common.filter((a) => a !== "--no-update-package-json")], { cwd: root, encoding: "utf8" }).trim().split("\n");
+const files = execFileSync(vsce, ["ls", "--ignoreFile", ignoreFile], { cwd: root, encoding: "utf8" }).trim().split("\n");
 const bytes = files.reduce((sum, file) => sum + (existsSync(path.join(root, file)) ? statSync(path.join(root, file)).size : 0), 0);
 console.log(`package: ${out}\n  binaries: ${kept.join(", ")}\n  vsce ls: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB unpacked`);
