@@ -1,0 +1,150 @@
+// Runs one chat request on one context sequence: renders the messages with the model's chat
+// wrapper, applies the tool mode, samples, streams text, and accounts tokens and timings.
+import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
+import { CladeError } from "../../protocol/errors";
+import type { ChatParams, ChatResult, StopReason, ToolCall, ToolDefinition } from "../../protocol/model";
+import { toChatHistory } from "./chatHistory";
+import { fromFunctionCalls, parseToolCallText, toChatFunctions, toolInstructions, type ToolGrammarCache } from "./toolCalls";
+
+export interface ChatRunEnv {
+  sequence: LlamaContextSequence;
+  chatWrapper: ChatWrapper;
+  /** The wrapper has a native function-call syntax (see chatWrapperInfo). */
+  functionCalling: boolean;
+  grammars: ToolGrammarCache;
+  /** Used when params.maxTokens is not set. */
+  defaultMaxTokens: number;
+}
+
+export interface ChatRunOptions {
+  signal?: AbortSignal;
+  onText?: (chunk: string) => void;
+  /** performance.now() when the request arrived (timings count from there, queueing included). */
+  startedAt: number;
+}
+
+type ToolMode = "auto" | "required" | "none";
+type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHistoryItem[]; functions?: ChatModelFunctions; grammar?: LlamaGrammar };
+
+export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
+  const plan = await planRequest(env, params);
+  const prompt = renderTokens(env, plan);
+  // LlamaChat keeps the KV cache of the longest common prefix of the sequence and the new prompt.
+  const cachedPromptTokens = prompt ? Math.min(prompt.length, env.sequence.compareContextTokens(prompt).firstDifferentIndex) : 0;
+  const { usedInputTokens: inputBefore, usedOutputTokens: outputBefore } = env.sequence.tokenMeter;
+  let firstTokenAt: number | undefined;
+  const markFirst = () => (firstTokenAt ??= performance.now());
+  let streamed = "";
+  const chat = new LlamaChat({ contextSequence: env.sequence, chatWrapper: env.chatWrapper });
+  let response: LlamaChatResponse<ChatModelFunctions> | undefined;
+  try {
+    response = await chat.generateResponse(plan.history, {
+      ...sampling(params, env.defaultMaxTokens),
+      signal: options.signal,
+      stopOnAbortSignal: true,
+      onResponseChunk: markFirst,
+      onFunctionCallParamsChunk: markFirst,
+      onTextChunk: (chunk: string) => {
+        streamed += chunk;
+        options.onText?.(chunk);
+      },
+      ...(plan.grammar ? { grammar: plan.grammar } : plan.functions ? { functions: plan.functions, documentFunctionParams: true } : {}),
+    } as LLamaChatGenerateResponseOptions<ChatModelFunctions>);
+  } catch (error) {
+    if (!options.signal?.aborted) throw chatError(error);
+    // Aborted before any text was generated (e.g. during prompt evaluation): an empty, aborted reply.
+  } finally {
+    chat.dispose({ disposeSequence: false });
+  }
+  const end = performance.now();
+  const text = response?.response ?? streamed;
+  const { toolCalls, stopReason } = outcome(plan, response, text, options.signal);
+  return {
+    text,
+    toolCalls,
+    stopReason,
+    usage: {
+      promptTokens: prompt?.length ?? env.sequence.tokenMeter.usedInputTokens - inputBefore,
+      cachedPromptTokens,
+      completionTokens: env.sequence.tokenMeter.usedOutputTokens - outputBefore,
+    },
+    timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
+  };
+}
+
+async function planRequest(env: ChatRunEnv, params: ChatParams): Promise<Plan> {
+  const tools = params.tools ?? [];
+  const mode: ToolMode = params.toolChoice ?? (tools.length > 0 ? "auto" : "none");
+  if (mode === "required" && tools.length === 0) {
+    throw new CladeError("invalid-argument", 'toolChoice "required" needs at least one tool.', 'Pass tools, or use toolChoice "none".');
+  }
+  const history = toChatHistory(params.messages, {
+    nativeTools: env.functionCalling,
+    extraSystemText: mode === "required" ? toolInstructions(tools) : undefined,
+  });
+  if (mode === "required") return { mode, tools, history, grammar: await env.grammars.get(tools) };
+  if (mode === "auto" && tools.length > 0 && env.functionCalling) return { mode, tools, history, functions: toChatFunctions(tools) };
+  return { mode, tools, history };
+}
+
+/** The prompt as LlamaChat will render it (to tell how much is cached); undefined if rendering fails here. */
+function renderTokens(env: ChatRunEnv, plan: Plan): Token[] | undefined {
+  try {
+    const state = env.chatWrapper.generateContextState({
+      chatHistory: plan.history,
+      availableFunctions: plan.functions,
+      documentFunctionParams: plan.functions ? true : undefined,
+    });
+    return state.contextText.tokenize(env.sequence.model.tokenizer);
+  } catch {
+    return undefined; // LlamaChat reports the real problem when it renders the same history
+  }
+}
+
+function sampling(params: ChatParams, defaultMaxTokens: number) {
+  for (const [key, value] of Object.entries({ maxTokens: params.maxTokens, temperature: params.temperature, topK: params.topK, topP: params.topP, seed: params.seed })) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+      throw new CladeError("invalid-argument", `${key} must be a non-negative number, got ${String(value)}.`, `Fix ${key} in the chat request.`);
+    }
+  }
+  return {
+    maxTokens: params.maxTokens && params.maxTokens > 0 ? params.maxTokens : defaultMaxTokens,
+    temperature: params.temperature,
+    topK: params.topK,
+    topP: params.topP,
+    seed: params.seed,
+  };
+}
+
+function outcome(plan: Plan, response: LlamaChatResponse<ChatModelFunctions> | undefined, text: string, signal?: AbortSignal): { toolCalls: ToolCall[]; stopReason: StopReason } {
+  if (plan.mode === "required") {
+    const call = parseToolCallText(text, plan.tools);
+    if (call) return { toolCalls: [call], stopReason: "toolCall" };
+  }
+  const toolCalls = fromFunctionCalls(response?.functionCalls);
+  if (toolCalls.length > 0) return { toolCalls, stopReason: "toolCall" };
+  if (signal?.aborted || !response) return { toolCalls, stopReason: "aborted" };
+  switch (response.metadata.stopReason) {
+    case "maxTokens":
+      return { toolCalls, stopReason: "maxTokens" };
+    case "abort":
+      return { toolCalls, stopReason: "aborted" };
+    case "customStopTrigger":
+      return { toolCalls, stopReason: "stopString" };
+    default:
+      // eogToken, or the wrapper's end-of-turn text (stopGenerationTrigger): the model finished.
+      return { toolCalls, stopReason: "eos" };
+  }
+}
+
+function chatError(error: unknown): CladeError {
+  if (error instanceof CladeError) return error;
+  if (error instanceof DisposedError) {
+    return new CladeError("model-not-loaded", "The model was unloaded while the chat request was running.", "Load a model and send the request again.", undefined, { cause: error });
+  }
+  return new CladeError("internal", `Generation failed: ${error instanceof Error ? error.message : String(error)}`, "See the engine log (Clade: Show Log); try again or reload the model.", undefined, { cause: error });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,111 @@
+// One LlamaContext with N sequences (and its LoRA adapters), shared by concurrent chat requests
+// through a SequencePool. Disposing it aborts running requests, waits for them, then frees
+// every sequence and the context.
+import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { ProgressValue } from "../../protocol/engine";
+import type { ChatParams, ChatResult, LoraSpec } from "../../protocol/model";
+import { runChat } from "./chatRunner";
+import { contextCreateError } from "./loadErrors";
+import type { LlamaLogRelay } from "./llamaLogRelay";
+import { SequencePool } from "./sequencePool";
+import { ToolGrammarCache } from "./toolCalls";
+
+export interface ContextSettings {
+  /** Per sequence (node-llama-cpp's unit). */
+  contextPerSequence: number;
+  sequences: number;
+  threads: number;
+  lora: Required<LoraSpec>[];
+}
+
+export class ModelContext {
+  private readonly stopAll = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
+  private disposed = false;
+
+  private constructor(
+    readonly context: LlamaContext,
+    readonly settings: ContextSettings,
+    private readonly sequences: LlamaContextSequence[],
+    private readonly pool: SequencePool<LlamaContextSequence>,
+    private readonly chatWrapper: ChatWrapper,
+    private readonly functionCalling: boolean,
+    private readonly grammars: ToolGrammarCache,
+  ) {}
+
+  static async create(
+    model: LlamaModel,
+    settings: ContextSettings,
+    env: { chatWrapper: ChatWrapper; functionCalling: boolean; relay: LlamaLogRelay },
+    opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void },
+  ): Promise<ModelContext> {
+    const mark = env.relay.mark();
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({
+        sequences: settings.sequences,
+        contextSize: settings.contextPerSequence,
+        threads: settings.threads,
+        createSignal: opts.signal,
+        failedCreationRemedy: false,
+        ...(settings.lora.length > 0
+          ? {
+              lora: {
+                adapters: settings.lora.map((lora) => ({ filePath: lora.file, scale: lora.scale })),
+                onLoadProgress: (p: number) => opts.onProgress?.({ title: "Attaching LoRA adapters", percentage: p * 100 }),
+              },
+            }
+          : {}),
+      });
+    } catch (error) {
+      throw contextCreateError(error, env.relay.linesSince(mark), settings.lora.length > 0, opts.signal);
+    }
+    const sequences = Array.from({ length: settings.sequences }, () => context.getSequence());
+    return new ModelContext(context, settings, sequences, new SequencePool(sequences), env.chatWrapper, env.functionCalling, new ToolGrammarCache(model.llama));
+  }
+
+  get busySequences(): number {
+    return this.pool.busy;
+  }
+
+  get waitingRequests(): number {
+    return this.pool.waiting;
+  }
+
+  async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void; startedAt: number }): Promise<ChatResult> {
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopAll.signal]) : this.stopAll.signal;
+    const lease = await this.pool.acquire({ sessionId: params.sessionId, signal });
+    const run = runChat(
+      {
+        sequence: lease.sequence,
+        chatWrapper: this.chatWrapper,
+        functionCalling: this.functionCalling,
+        grammars: this.grammars,
+        defaultMaxTokens: this.settings.contextPerSequence,
+      },
+      params,
+      { signal, onText: opts.onText, startedAt: opts.startedAt },
+    );
+    this.running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(run);
+      lease.release();
+    }
+  }
+
+  endSession(sessionId: string): void {
+    this.pool.endSession(sessionId);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopAll.abort();
+    this.pool.dispose();
+    await Promise.allSettled([...this.running]);
+    for (const sequence of this.sequences) if (!sequence.disposed) await sequence.dispose();
+    if (!this.context.disposed) await this.context.dispose();
+  }
+}

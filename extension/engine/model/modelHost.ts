@@ -1,0 +1,178 @@
+// The engine's model host: one loaded model, one context with N sequences shared by concurrent
+// chat requests. Loads are serialized; a load that fails validation leaves the loaded model alone.
+//
+//   load(spec) ── resolveModelSource (download) ── validateModelFile / validateAdapters
+//              ── backend (getLlama, never compiles) ── loadModelFile ── ModelContext (+ LoRA)
+//   chat(params) ── ModelContext ── SequencePool ── runChat
+import { stat } from "node:fs/promises";
+import type { LogEntry, ProgressValue } from "../../protocol/engine";
+import { CladeError } from "../../protocol/errors";
+import type { ChatParams, ChatResult, ModelInfo, ModelSpec } from "../../protocol/model";
+import { getLlamaBackend, subscribeLlamaLog } from "./backend";
+import { resolveThreads } from "./defaultThreads";
+import { fileSha256 } from "./fileSha256";
+import { LlamaLogRelay } from "./llamaLogRelay";
+import { loadModelFile, type LoadedModel } from "./loadedModel";
+import { ModelContext, type ContextSettings } from "./modelContext";
+import { buildModelInfo } from "./modelInfo";
+import { defaultContextPerSequence, normalizeLora, normalizeSpec, sameLora, type NormalizedSpec } from "./modelSpec";
+import { resolveModelSource } from "./resolveModelSource";
+import { validateAdapters } from "./validateAdapters";
+import { validateModelFile } from "./validateGguf";
+
+export interface ModelHostOptions {
+  log: (entry: LogEntry) => void;
+  defaultCacheDir: string;
+  /** Lowest llama.cpp log level forwarded to `log` (default "warn"). */
+  llamaLogLevel?: LogEntry["level"];
+}
+
+type LoadOptions = { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void };
+
+export class ModelHost {
+  private readonly relay: LlamaLogRelay;
+  private readonly unsubscribeLog: () => void;
+  private loaded?: LoadedModel;
+  private context?: ModelContext;
+  private current?: ModelInfo;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposing?: Promise<void>;
+
+  constructor(private readonly options: ModelHostOptions) {
+    this.relay = new LlamaLogRelay(options.log, options.llamaLogLevel ?? "warn");
+    this.unsubscribeLog = subscribeLlamaLog(this.relay.logger);
+  }
+
+  get info(): ModelInfo | undefined {
+    return this.current;
+  }
+
+  /** Loads `spec`, replacing what is loaded (requests running on a replaced context are aborted). */
+  load(spec: ModelSpec, opts: LoadOptions = {}): Promise<ModelInfo> {
+    return this.serialize(() => this.doLoad(spec, opts));
+  }
+
+  async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void } = {}): Promise<ChatResult> {
+    const startedAt = performance.now();
+    const context = this.context;
+    if (!context || !this.current) throw notLoaded();
+    if (params.lora && !sameLora(params.lora.map(normalizeLora), context.settings.lora)) {
+      throw new CladeError(
+        "invalid-argument",
+        "The chat request asks for other LoRA adapters than the loaded context has.",
+        "Load the model with those adapters first (adapters are attached per context), or leave lora out of the request.",
+        { requested: params.lora, loaded: context.settings.lora },
+      );
+    }
+    return context.chat(params, { ...opts, startedAt });
+  }
+
+  endSession(sessionId: string): void {
+    this.context?.endSession(sessionId);
+  }
+
+  unload(): Promise<void> {
+    return this.serialize(() => this.release());
+  }
+
+  /** Unloads everything; idempotent. (The process-wide llama.cpp binding stays, see backend.ts.) */
+  dispose(): Promise<void> {
+    this.disposing ??= this.serialize(async () => {
+      await this.release();
+      this.unsubscribeLog();
+    });
+    return this.disposing;
+  }
+
+  private async doLoad(spec: ModelSpec, opts: LoadOptions): Promise<ModelInfo> {
+    if (this.disposing) throw new CladeError("internal", "The model host has been disposed.", "Restart the engine.");
+    const started = performance.now();
+    const settings = normalizeSpec(spec);
+    const cacheDir = settings.cacheDir ?? this.options.defaultCacheDir;
+    const file = await resolveModelSource(settings.model, cacheDir, opts);
+    // Everything that can be checked is checked before the loaded model is touched.
+    const fileInfo = await validateModelFile(file);
+    if (settings.lora.length > 0) await validateAdapters(settings.lora, fileInfo);
+    const sizeBytes = (await stat(file)).size;
+    const sha256 = await fileSha256(file, this.options.defaultCacheDir, opts);
+    const loaded = await this.ensureModel({ file, fileInfo, sizeBytes, sha256 }, settings, opts);
+    const context = await this.ensureContext(loaded, settings, opts);
+    this.current = buildModelInfo({
+      file,
+      sha256,
+      sizeBytes,
+      model: loaded.model,
+      context: context.context,
+      sequences: context.settings.sequences,
+      threads: context.settings.threads,
+      backend: loaded.backend.backend,
+      chatWrapper: loaded.chatWrapper,
+      lora: context.settings.lora,
+      loadMs: performance.now() - started,
+    });
+    this.log("info", `Model ready: ${file} (${this.current.backend}, ${this.current.threads} threads, ${this.current.sequences}x${context.settings.contextPerSequence} tokens, wrapper ${this.current.chatWrapper}).`);
+    return this.current;
+  }
+
+  private async ensureModel(file: Pick<LoadedModel, "file" | "fileInfo" | "sizeBytes" | "sha256">, settings: NormalizedSpec, opts: LoadOptions): Promise<LoadedModel> {
+    const current = this.loaded;
+    if (current && current.file === file.file && current.sha256 === file.sha256 && current.gpuLayers === settings.gpuLayers && current.gpu === settings.gpu) {
+      return current;
+    }
+    await this.release();
+    this.log("info", `Loading model ${file.file} (gpu ${settings.gpu}, gpuLayers ${settings.gpuLayers}).`);
+    const backend = await getLlamaBackend(settings.gpu, this.relay.llamaLogLevel);
+    this.loaded = await loadModelFile({ ...file, gpuLayers: settings.gpuLayers, gpu: settings.gpu, backend }, this.relay, opts);
+    return this.loaded;
+  }
+
+  private async ensureContext(loaded: LoadedModel, spec: NormalizedSpec, opts: LoadOptions): Promise<ModelContext> {
+    const perSequence = spec.contextSize !== undefined ? Math.floor(spec.contextSize / spec.sequences) : Math.min(defaultContextPerSequence, loaded.model.trainContextSize);
+    const wanted: ContextSettings = {
+      contextPerSequence: perSequence,
+      sequences: spec.sequences,
+      threads: resolveThreads(spec.threads, loaded.backend.llama.cpuMathCores),
+      lora: spec.lora,
+    };
+    const current = this.context;
+    if (current && sameContext(current.settings, wanted)) return current;
+    this.context = undefined;
+    this.current = undefined;
+    await current?.dispose();
+    this.log("info", `Creating context: ${wanted.sequences}x${wanted.contextPerSequence} tokens, ${wanted.threads} threads, ${wanted.lora.length} LoRA adapter(s).`);
+    this.context = await ModelContext.create(loaded.model, wanted, { chatWrapper: loaded.chatWrapper, functionCalling: loaded.functionCalling, relay: this.relay }, opts);
+    return this.context;
+  }
+
+  /** Disposes the context (aborting its requests), its sequences and the model. */
+  private async release(): Promise<void> {
+    const { context, loaded } = this;
+    this.current = undefined;
+    this.context = undefined;
+    this.loaded = undefined;
+    await context?.dispose();
+    if (loaded && !loaded.model.disposed) await loaded.model.dispose();
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private log(level: LogEntry["level"], message: string): void {
+    try {
+      this.options.log({ level, source: "engine", message });
+    } catch {
+      // ignore a broken log sink
+    }
+  }
+}
+
+function sameContext(a: ContextSettings, b: ContextSettings): boolean {
+  return a.contextPerSequence === b.contextPerSequence && a.sequences === b.sequences && a.threads === b.threads && sameLora(a.lora, b.lora);
+}
+
+function notLoaded(): CladeError {
+  return new CladeError("model-not-loaded", "No model is loaded.", "Load a model first (VS Code: set clade.model.path; CLI: --model FILE).");
+}
