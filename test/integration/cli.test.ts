@@ -58,7 +58,7 @@ describe("clade CLI", () => {
       { name: "truncated GGUF", args: () => ["model", "info", "--model", truncated(), "--threads", "1"], reason: "model-corrupt", text: /truncated|corrupt|incomplete/i, code: 1 },
       { name: "unsupported architecture", args: () => ["model", "info", "--model", path.join(dir, "arch.gguf"), "--threads", "1"], reason: "model-unsupported-architecture", text: /architecture/i, code: 1 },
       { name: "no binary for a forced GPU", args: () => ["model", "info", "--model", modelFile, "--gpu", "cuda", "--threads", "1"], reason: "no-binary", text: /cuda/i, code: 1 },
-      { name: "not enough memory", args: () => ["model", "info", "--model", modelFile, "--context-size", String(1 << 24), "--sequences", "64", "--threads", "1"], reason: "out-of-memory", text: /memory/i, code: 1 },
+      { name: "not enough memory", args: () => ["model", "info", "--model", realModelPath(), "--context-size", String(Math.ceil(os.totalmem() / 500 / 256) * 256), "--threads", "1"], reason: "out-of-memory", text: /memory/i, code: 1 },
       { name: "download failure", args: () => ["model", "download", "http://127.0.0.1:9/missing.gguf", "--cache-dir", dir], reason: "download-failed", text: /download/i, code: 1 },
       { name: "bad option value", args: () => ["model", "info", "--model", modelFile, "--threads", "lots"], text: /--threads must be a whole number/, code: 2 },
     ];

@@ -55,11 +55,11 @@ describe("engine process", () => {
     const reply = await client.request(Requests.chat, {
       messages: [{ role: "user", content: "Read the file README.md" }],
       tools: [
-        { name: "read_file", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
-        { name: "finish", description: "Stop", parameters: { type: "object", properties: { summary: { type: "string" } }, required: ["summary"] } },
+        { name: "read_file", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string", maxLength: 40 } }, required: ["path"] } },
+        { name: "finish", description: "Stop", parameters: { type: "object", properties: { summary: { type: "string", maxLength: 40 } }, required: ["summary"] } },
       ],
       toolChoice: "required",
-      maxTokens: 64,
+      maxTokens: 128,
       temperature: 0.8,
       seed: 3,
     });

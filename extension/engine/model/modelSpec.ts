@@ -20,12 +20,14 @@ export interface NormalizedSpec {
 const gpuChoices: readonly GpuChoice[] = ["auto", "cuda", "metal", "vulkan", "cpu"];
 export const defaultContextPerSequence = 4096;
 export const minContextPerSequence = 64;
+/** Larger values overflow node-llama-cpp's memory estimate (measured: 2^29 was not caught and the engine was OOM-killed). */
+export const maxContextSize = 1 << 24;
 
 export function normalizeSpec(spec: ModelSpec): NormalizedSpec {
   const gpu = spec.gpu ?? "auto";
   if (!gpuChoices.includes(gpu)) invalid("gpu", `must be one of ${gpuChoices.join(", ")}`);
   const sequences = integer("sequences", spec.sequences ?? 1, 1, 64);
-  const contextSize = spec.contextSize === undefined ? undefined : integer("contextSize", spec.contextSize, minContextPerSequence * sequences, 1 << 30);
+  const contextSize = spec.contextSize === undefined ? undefined : integer("contextSize", spec.contextSize, minContextPerSequence * sequences, maxContextSize);
   const gpuLayers = integer("gpuLayers", spec.gpuLayers ?? -1, -1, 100_000);
   return {
     model: spec.model,
