@@ -5,6 +5,7 @@ import path from "node:path";
 import type { LogEntry, ModelState, PingResult, ProgressValue } from "../protocol/engine";
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
+import { AgentRuns } from "./agent/agentRuns";
 import { downloadModel } from "./model/downloadModel";
 import { ModelHost } from "./model/modelHost";
 import { generateTestModel } from "./model/testModel/generateTestModel";
@@ -23,6 +24,7 @@ export function defaultCacheDir(): string {
 
 export class Engine {
   readonly models: ModelHost;
+  readonly agents: AgentRuns;
   readonly cacheDir: string;
   private readonly logs = new Emitter<LogEntry>();
   private readonly states = new Emitter<ModelState>();
@@ -35,6 +37,7 @@ export class Engine {
       defaultCacheDir: this.cacheDir,
       log: (entry) => this.logs.fire(entry),
     });
+    this.agents = new AgentRuns(this.models);
   }
 
   log(level: LogEntry["level"], message: string): void {

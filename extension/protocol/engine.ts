@@ -3,7 +3,9 @@
 // import these descriptors, so a renamed method or changed payload is a type error everywhere.
 import { NotificationType, ProgressType, RequestType } from "vscode-jsonrpc";
 import type { ErrorData } from "./errors";
-import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "./model";
+import type { AgentLimits } from "./agent";
+import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
+import type { RunResult } from "./run";
 
 /** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
 export interface WithProgress {
@@ -53,6 +55,22 @@ export interface DownloadResult {
   cached: boolean;
 }
 
+export interface RunTaskParams extends WithProgress {
+  /** `builtin`, a Polyglot-format folder, `repo:PATH`, or `yaml` / a tasks.yaml path. */
+  suite: string;
+  taskId: string;
+  /** The user's workspace: trajectories go to <workspace>/.clade/runs/. */
+  workspace: string;
+  /** Archive node to run; default the active version (the seed agent until one is accepted). */
+  node?: string;
+  /** Load this model first (unless it is the one loaded). */
+  model?: ModelSpec;
+  /** SCRIPTED provider: replay these replies instead of calling the model (deterministic tests). */
+  scripted?: ({ toolCall: Omit<ToolCall, "id"> } | { text: string })[];
+  limits?: Partial<AgentLimits>;
+  isolation?: "process" | "bwrap";
+}
+
 export const Requests = {
   ping: new RequestType<void, PingResult, ErrorData>("engine/ping"),
   /** Shuts the engine down cleanly (disposes the model) and exits. */
@@ -65,6 +83,8 @@ export const Requests = {
   endChatSession: new RequestType<{ sessionId: string }, void, ErrorData>("model/endSession"),
   download: new RequestType<DownloadParams, DownloadResult, ErrorData>("model/download"),
   generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
+  /** One agent version on one task: sandbox, confined agent process, hidden-test scoring, trajectory. */
+  runTask: new RequestType<RunTaskParams, RunResult, ErrorData>("agent/runTask"),
 } as const;
 
 export const Notifications = {

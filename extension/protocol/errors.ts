@@ -21,6 +21,9 @@ export type ErrorReason =
   | "sandbox-unavailable"
   | "invalid-tasks"
   | "test-command-missing"
+  | "archive-missing"
+  | "archive-locked"
+  | "archive-corrupt"
   | "internal";
 
 /** What crosses the JSON-RPC boundary in `ResponseError.data`. */

@@ -2,8 +2,11 @@
 // Every command that reports takes --json. Exit codes: 0 ok, 1 a reported problem, 2 usage, 3 a bug.
 import { Command, CommanderError } from "commander";
 import { CLADE_VERSION } from "../version";
+import { registerBenchCommand } from "./commands/benchCommand";
 import { registerChatCommand } from "./commands/chatCommand";
 import { registerModelCommands } from "./commands/modelCommands";
+import { registerRunCommand } from "./commands/runCommand";
+import { registerTasksCommands } from "./commands/tasksCommands";
 import { reportError } from "./output";
 
 export function buildProgram(): Command {
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerModelCommands(program);
   registerChatCommand(program);
+  registerRunCommand(program);
+  registerTasksCommands(program);
+  registerBenchCommand(program);
   return program;
 }
 

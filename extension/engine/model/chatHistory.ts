@@ -34,8 +34,11 @@ export function toChatHistory(messages: readonly ChatMessage[], options: History
       case "assistant": {
         // Continue the model turn that is waiting on tool results, else start a new one.
         const item = last?.type === "model" && endsWithCall(last) ? last : pushModel(history);
+        // A new assistant message's calls are a new chunk, not parallel calls of the previous one:
+        // otherwise node-llama-cpp renders all calls first and all results after them.
+        const newChunk = endsWithCall(item);
         if (message.content) item.response.push(message.content);
-        for (const call of message.toolCalls ?? []) addCall(item, call, options.nativeTools, pendingCalls, callNames);
+        (message.toolCalls ?? []).forEach((call, i) => addCall(item, call, options.nativeTools, pendingCalls, callNames, newChunk && i === 0));
         break;
       }
       case "tool":
@@ -62,13 +65,13 @@ function endsWithCall(item: ChatModelResponse): boolean {
   return typeof last === "object" && last.type === "functionCall";
 }
 
-function addCall(item: ChatModelResponse, call: ToolCall, native: boolean, pending: Map<string, ChatModelFunctionCall>, names: Map<string, string>): void {
+function addCall(item: ChatModelResponse, call: ToolCall, native: boolean, pending: Map<string, ChatModelFunctionCall>, names: Map<string, string>, startsNewChunk: boolean): void {
   names.set(call.id, call.name);
   if (!native) {
     item.response.push(JSON.stringify({ name: call.name, arguments: call.arguments }));
     return;
   }
-  const functionCall: ChatModelFunctionCall = { type: "functionCall", name: call.name, params: call.arguments, result: undefined };
+  const functionCall: ChatModelFunctionCall = { type: "functionCall", name: call.name, params: call.arguments, result: undefined, ...(startsNewChunk ? { startsNewChunk: true } : {}) };
   item.response.push(functionCall);
   pending.set(call.id, functionCall);
 }

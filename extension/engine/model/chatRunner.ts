@@ -79,7 +79,9 @@ async function planRequest(env: ChatRunEnv, params: ChatParams): Promise<Plan> {
     throw new CladeError("invalid-argument", 'toolChoice "required" needs at least one tool.', 'Pass tools, or use toolChoice "none".');
   }
   const history = toChatHistory(params.messages, {
-    nativeTools: env.functionCalling,
+    // "required" replies are grammar-constrained bare JSON calls; the history shows them the same
+    // way, so what the model sees of its past turns is what it produced (and what training renders).
+    nativeTools: env.functionCalling && mode !== "required",
     extraSystemText: mode === "required" ? toolInstructions(tools) : undefined,
   });
   if (mode === "required") return { mode, tools, history, grammar: await env.grammars.get(tools) };

@@ -21,7 +21,7 @@ const gpuChoices: readonly GpuChoice[] = ["auto", "cuda", "metal", "vulkan", "cp
 export const defaultContextPerSequence = 4096;
 export const minContextPerSequence = 64;
 /** Larger values overflow node-llama-cpp's memory estimate (measured: 2^29 was not caught and the engine was OOM-killed). */
-export const maxContextSize = 1 << 24;
+export const maxContextSize = 1 << 26;
 
 export function normalizeSpec(spec: ModelSpec): NormalizedSpec {
   const gpu = spec.gpu ?? "auto";

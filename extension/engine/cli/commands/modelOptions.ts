@@ -15,12 +15,12 @@ export interface ModelCliOptions {
   cacheDir?: string;
 }
 
-export function addModelOptions(command: Command): Command {
-  return command
-    .requiredOption("--model <file|uri>", "GGUF file path, or hf:/http(s) URI to download")
+export function addModelOptions(command: Command, options: { modelRequired?: boolean } = {}): Command {
+  const modelHelp = "GGUF file path, or hf:/http(s) URI to download";
+  return (options.modelRequired === false ? command.option("--model <file|uri>", modelHelp) : command.requiredOption("--model <file|uri>", modelHelp))
     .option("--gpu <choice>", "auto | cuda | metal | vulkan | cpu", gpuOption)
     .option("--gpu-layers <n>", "layers to offload (-1 = as many as fit)", intOption("--gpu-layers", -1, 10_000))
-    .option("--context-size <n>", "context size in tokens", intOption("--context-size", 64, 1 << 24))
+    .option("--context-size <n>", "context size in tokens", intOption("--context-size", 64, 1 << 26))
     .option("--threads <n>", "CPU threads (0 = measured default)", intOption("--threads", 0, 1024))
     .option("--sequences <n>", "parallel sequences", intOption("--sequences", 1, 256))
     .option("--lora <file[:scale]>", "attach a LoRA adapter (repeatable)", loraOption)

@@ -71,19 +71,18 @@ export const gv = {
 
 /**
  * One tensor to write. `dims` is in ggml order: dims[0] is the row length (the fastest-varying
- * index), so a PyTorch weight of shape [out, in] has dims [in, out].
+ * index), so a PyTorch weight of shape [out, in] has dims [in, out]. Its contents come from one
+ * of two producers, each called once and consumed chunk by chunk (so a large tensor is never
+ * whole in memory):
+ * - `data`: F32 values in row-major ggml order, which the writer encodes as `type`. Chunks must
+ *   add up to the element count; for Q8_0 each chunk's length must be a multiple of 32.
+ * - `encoded`: bytes already in `type`'s on-disk encoding, adding up to tensorByteSize().
  */
-export interface GgufTensorSpec {
+export type GgufTensorSpec = {
   name: string;
   dims: number[];
   type: GgmlTypeName;
-  /**
-   * The tensor's values in row-major ggml order, as F32 chunks produced one at a time (so a large
-   * tensor is never whole in memory). Chunks must add up to the element count; for Q8_0 each
-   * chunk's length must be a multiple of 32.
-   */
-  data: () => Iterable<Float32Array>;
-}
+} & ({ data: () => Iterable<Float32Array>; encoded?: never } | { encoded: () => Iterable<Uint8Array>; data?: never });
 
 export function elementCount(dims: readonly number[]): number {
   return dims.reduce((n, d) => n * d, 1);

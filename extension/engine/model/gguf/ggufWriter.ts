@@ -1,12 +1,13 @@
 // Writes a GGUF v3 file, streaming tensor data: each tensor's values are produced chunk by chunk,
-// encoded (F32, F16 or Q8_0) straight into the output buffer, hashed and written, so a model far
-// larger than memory can be written. The file appears under its name only once it is complete.
+// encoded (F32, F16 or Q8_0) straight into the output buffer (or taken pre-encoded), hashed and
+// written, so a model far larger than memory can be written. The file appears under its name
+// only once it is complete.
 
 import { endianness } from "node:os";
 import { rename, rm } from "node:fs/promises";
 import { CladeError, cancelledError } from "../../../protocol/errors";
 import { encodeGgufHeader, metadataAlignment } from "./ggufHeader";
-import { GGUF_DEFAULT_ALIGNMENT, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, elementCount, gv, type GgufMetadata, type GgufTensorSpec } from "./ggufTypes";
+import { GGUF_DEFAULT_ALIGNMENT, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, elementCount, gv, tensorByteSize, type GgufMetadata, type GgufTensorSpec } from "./ggufTypes";
 import { HashingFileSink } from "./hashingFileSink";
 import { encodeF16, quantizeQ8_0 } from "./quantize";
 
@@ -32,6 +33,7 @@ function encodedBytes(spec: GgufTensorSpec, n: number): number {
 }
 
 async function writeTensorData(sink: HashingFileSink, spec: GgufTensorSpec, signal?: AbortSignal): Promise<void> {
+  if (spec.encoded) return writeEncodedTensor(sink, spec, spec.encoded, signal);
   const expected = elementCount(spec.dims);
   let count = 0;
   for (const chunk of spec.data()) {
@@ -49,6 +51,20 @@ async function writeTensorData(sink: HashingFileSink, spec: GgufTensorSpec, sign
   }
   if (count !== expected) {
     throw new CladeError("internal", `Tensor "${spec.name}" produced ${count} values, expected ${expected}.`, "Report this bug.");
+  }
+}
+
+async function writeEncodedTensor(sink: HashingFileSink, spec: GgufTensorSpec, encoded: () => Iterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+  const expected = tensorByteSize(spec.type, spec.dims);
+  let count = 0;
+  for (const chunk of encoded()) {
+    if (signal?.aborted) throw cancelledError("Writing the GGUF file");
+    count += chunk.length;
+    if (count > expected) break;
+    await sink.bytes(chunk);
+  }
+  if (count !== expected) {
+    throw new CladeError("internal", `Tensor "${spec.name}" produced ${count} bytes, expected ${expected}.`, "Report this bug.");
   }
 }
 

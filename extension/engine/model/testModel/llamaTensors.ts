@@ -1,8 +1,8 @@
 // The tensors of a llama-family model with random weights, each generated on demand in chunks
-// of whole rows from its own seeded stream.
+// of whole rows from its own seeded stream (Q8_0 matrices directly in quantized form).
 
 import type { GgmlTypeName, GgufTensorSpec } from "../gguf/ggufTypes";
-import { Prng } from "./prng";
+import { randomQ8_0Rows, randomRows } from "./randomWeights";
 import type { ResolvedTestModel, TestModelShape } from "./testModelShape";
 
 /** Per-layer weight matrices, by the name llama.cpp gives them (blk.N.<module>.weight). */
@@ -24,31 +24,6 @@ export function llamaModuleDims(shape: Pick<TestModelShape, "embd" | "heads" | "
       return [shape.embd, shape.ff];
     case "ffn_down":
       return [shape.ff, shape.embd];
-  }
-}
-
-const CHUNK_ELEMENTS = 1 << 18;
-
-/**
- * Uniform random values, `std` scaled per row by `rowScale`, yielded a few whole rows at a time.
- * The yielded array is reused: the writer encodes each chunk before asking for the next.
- */
-export function* randomRows(seed: number, stream: string, dims: readonly [number, number], std: number, rowScale?: (row: number) => number): Generator<Float32Array> {
-  const [rowLength, rows] = dims;
-  const rng = new Prng(seed, stream);
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_ELEMENTS / rowLength));
-  const buffer = new Float32Array(rowsPerChunk * rowLength);
-  for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
-    const n = Math.min(rowsPerChunk, rows - r0);
-    const chunk = n === rowsPerChunk ? buffer : buffer.subarray(0, n * rowLength);
-    rng.fillUniform(chunk, std);
-    if (rowScale) {
-      for (let r = 0; r < n; r++) {
-        const s = rowScale(r0 + r);
-        if (s !== 1) for (let i = r * rowLength; i < (r + 1) * rowLength; i++) chunk[i] *= s;
-      }
-    }
-    yield chunk;
   }
 }
 
@@ -79,7 +54,8 @@ export function planLlamaTensors(model: ResolvedTestModel, rowScale: (token: num
   const big: GgmlTypeName = shape.type === "q8_0" ? "Q8_0" : shape.type === "f16" ? "F16" : "F32";
   const tensors: GgufTensorSpec[] = [];
   const matrix = (name: string, dims: [number, number], std: number, scale?: (row: number) => number): void => {
-    tensors.push({ name, dims, type: big, data: () => randomRows(seed, name, dims, std, scale) });
+    if (big === "Q8_0") tensors.push({ name, dims, type: big, encoded: () => randomQ8_0Rows(seed, name, dims, std, scale) });
+    else tensors.push({ name, dims, type: big, data: () => randomRows(seed, name, dims, std, scale) });
   };
   const norm = (name: string, n: number): void => {
     tensors.push({ name, dims: [n], type: "F32", data: () => ones(n) });

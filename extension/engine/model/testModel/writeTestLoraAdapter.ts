@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { CladeError } from "../../../protocol/errors";
 import { writeGgufFile } from "../gguf/ggufWriter";
 import { gv, type GgufTensorSpec } from "../gguf/ggufTypes";
-import { LLAMA_MATRIX_MODULES, llamaModuleDims, randomRows, type LlamaMatrixModule } from "./llamaTensors";
+import { LLAMA_MATRIX_MODULES, llamaModuleDims, type LlamaMatrixModule } from "./llamaTensors";
+import { randomRows } from "./randomWeights";
 import type { TestModelShape } from "./testModelShape";
 
 export interface TestLoraAdapterOptions {

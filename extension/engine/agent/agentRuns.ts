@@ -1,0 +1,59 @@
+// The engine's agent-run service: resolves the suite, the task and the version, builds the
+// version (cached), picks the provider (the loaded model, or a scripted one) and runs the task.
+import os from "node:os";
+import path from "node:path";
+import type { RunTaskParams, ProgressValue } from "../../protocol/engine";
+import { CladeError } from "../../protocol/errors";
+import type { RunResult } from "../../protocol/run";
+import type { ModelHost } from "../model/modelHost";
+import { seedAgentDir } from "../resources";
+import { openSuite } from "../tasks/openSuite";
+import { buildAgent } from "./buildAgent";
+import type { LlmProvider } from "./llmProvider";
+import { runTask } from "./runTask";
+import { ScriptedProvider } from "./scriptedProvider";
+
+export class AgentRuns {
+  constructor(private readonly models: ModelHost) {}
+
+  async run(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<RunResult> {
+    const report = (message: string) => opts.onProgress?.({ title: `Running ${params.taskId}`, message });
+    report("opening the task suite");
+    const suite = openSuite(params.suite, { workspace: params.workspace, signal: opts.signal });
+    try {
+      const task = await suite.get(params.taskId);
+      if (!task) {
+        const known = (await suite.list()).map((t) => t.id);
+        throw new CladeError("invalid-argument", `Suite "${params.suite}" has no task "${params.taskId}".`, `Pick one of: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""} (\`clade tasks list --suite ${params.suite}\`).`);
+      }
+      if (params.node && params.node !== "seed") {
+        throw new CladeError("invalid-argument", `Archive node "${params.node}" cannot be run yet: this engine has no archive.`, "Run the seed agent (omit --node).");
+      }
+      report("building the agent version");
+      const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal: opts.signal });
+      if (!build.ok) throw new CladeError("invalid-argument", `The agent version does not build (${build.stage}):\n${build.message}`, "Fix the version's code, or run another version.");
+      const provider = await this.provider(params, opts);
+      // The agent budgets its context by what one sequence of the loaded model really holds.
+      const info = params.scripted ? undefined : this.models.info;
+      const contextTokens = info ? Math.floor(info.contextSize / info.sequences) : undefined;
+      report("agent at work");
+      return await runTask({
+        task, versionId: params.node ?? "seed", bundle: build.bundle, provider,
+        runsDir: path.join(params.workspace, ".clade", "runs"),
+        limits: { ...(contextTokens ? { contextTokens } : {}), ...params.limits },
+        isolation: params.isolation, signal: opts.signal,
+      });
+    } finally {
+      suite.dispose();
+    }
+  }
+
+  private async provider(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<LlmProvider> {
+    if (params.scripted) return new ScriptedProvider(params.scripted);
+    if (params.model && this.models.info?.file !== params.model.model) await this.models.load(params.model, opts);
+    if (!this.models.info) {
+      throw new CladeError("model-not-loaded", "No model is loaded to run the agent with.", "Pass --model FILE (CLI) or set clade.model.path (VS Code).");
+    }
+    return this.models;
+  }
+}
