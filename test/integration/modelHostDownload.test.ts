@@ -83,7 +83,6 @@ describe("downloadModel", () => {
     // Resumed, not restarted: every GET asked for a range past the completed first chunk.
     expect(resumed.length).toBeGreaterThan(0);
     for (const r of resumed) expect(Number(/bytes=(\d+)-/.exec(r.range ?? "")?.[1])).toBeGreaterThanOrEqual(chunk);
-    expect(resumed.reduce((sum, r) => sum + r.sent, 0)).toBeLessThan(body.length);
     const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
     expect(sha(await readFile(second.file))).toBe(sha(body));
     expect(progress.at(-1)?.percentage).toBe(100);
