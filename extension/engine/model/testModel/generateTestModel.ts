@@ -32,7 +32,8 @@ function tokenRowScale(vocab: TestVocabulary): (token: number) => number {
   };
 }
 
-export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void): Promise<TestModelResult> {
+/** Writes the model to `options.out` (parent folders are created); a cancelled write leaves no file. */
+export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void, signal?: AbortSignal): Promise<TestModelResult> {
   if (!options.out) throw new CladeError("invalid-argument", "No output file was given for the test model.", "Pass `out`, the path of the .gguf file to write.");
   const model = resolveTestModel(options);
   const vocab = buildTestVocabulary(model.shape.vocab);
@@ -46,6 +47,7 @@ export async function generateTestModel(options: TestModelOptions, onProgress?: 
   const written = await writeGgufFile(file, {
     metadata,
     tensors,
+    signal,
     onTensor: ({ done: index }) => {
       done += tensors[index - 1].dims.reduce((a, b) => a * b, 1);
       onProgress?.({ done, total: parameterCount });
