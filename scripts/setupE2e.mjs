@@ -45,9 +45,11 @@ function debianPackageInstalled(name) {
 }
 
 function ensureDebianPackages() {
-  const missing = ["libkrb5-dev", "chromium"].filter((name) => !debianPackageInstalled(name));
-  if (missing.length === 0 || (missing.length === 1 && missing[0] === "chromium" && fs.existsSync("/usr/bin/chromium"))) {
-    log("Debian packages: already installed (libkrb5-dev, chromium)");
+  // bubblewrap is for the sandbox's optional strong mode (its tests need it); the rest for code-server + Chromium.
+  const wanted = ["libkrb5-dev", "chromium", "bubblewrap"];
+  const missing = wanted.filter((name) => !debianPackageInstalled(name) && !(name === "chromium" && fs.existsSync("/usr/bin/chromium")));
+  if (missing.length === 0) {
+    log(`Debian packages: already installed (${wanted.join(", ")})`);
     return;
   }
   if (process.getuid?.() !== 0) {

@@ -4,11 +4,11 @@
 import { spawnSync } from "node:child_process";
 
 const steps = [
+  ["setup (Debian packages: chromium, bubblewrap; code-server with Node 24)", ["node", "scripts/setupE2e.mjs"]],
   ["build", ["node", "scripts/build.mjs"]],
   ["typecheck", ["npx", "tsc", "--noEmit", "-p", "."]],
   ["lint", ["npx", "eslint", "."]],
   ["vitest (unit + integration)", ["npx", "vitest", "run"]],
-  ["e2e setup (code-server, Chromium)", ["node", "scripts/setupE2e.mjs"]],
   ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
 ];
 
@@ -20,7 +20,7 @@ for (const [name, [command, ...args]] of steps) {
   console.log(`\n=== ${name}: ${command} ${args.join(" ")}`);
   const { status } = spawnSync(command, args, { stdio: "inherit", env: process.env });
   results.push({ name, ok: status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
-  if (status !== 0 && name.startsWith("e2e setup")) break; // the e2e run cannot work without its setup
+  if (status !== 0 && name.startsWith("setup")) break; // nothing after it can run without its packages
 }
 
 console.log("\n=== summary");
