@@ -102,17 +102,31 @@ function ensureCodeServer() {
   log(`Installing code-server ${CODE_SERVER_VERSION} with Node 24 (compiles native modules; a few minutes)`);
   fs.mkdirSync(codeServerDir, { recursive: true });
   fs.writeFileSync(path.join(codeServerDir, "package.json"), JSON.stringify({ name: "clade-e2e-code-server", private: true }, null, 2));
+  // Run npm itself with Node 24, with no npm_* variables inherited from an outer `npm test`:
+  // npm runs install scripts with the node that runs npm, and code-server's refuses anything but 24.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_|^NODE$|^INIT_CWD$/i.test(key)));
   const env = {
-    ...process.env,
+    ...inherited,
     PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ""}`,
     npm_config_nodedir: nodeDir,
     npm_config_update_notifier: "false",
   };
-  run("npm", ["install", "--no-save", "--no-package-lock", `code-server@${CODE_SERVER_VERSION}`], { cwd: codeServerDir, env });
+  run(nodeBin, [npmCli(), "install", "--no-save", "--no-package-lock", `code-server@${CODE_SERVER_VERSION}`], { cwd: codeServerDir, env });
   if (!fs.existsSync(codeServerBin)) fail(`code-server installed but ${codeServerBin} is missing.`, `Delete ${codeServerDir} and rerun this script.`);
   const version = codeServerVersion();
   fs.writeFileSync(marker, JSON.stringify({ version: CODE_SERVER_VERSION, reported: version, at: new Date().toISOString() }, null, 2));
   log(`code-server: ${version}`);
+}
+
+/** npm's own entry script (the npm that runs this setup), to start it under Node 24. */
+function npmCli() {
+  const fromEnv = process.env.npm_execpath;
+  if (fromEnv && fs.existsSync(fromEnv)) return fromEnv;
+  const which = spawnSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).stdout.trim();
+  if (!which) fail("npm was not found on PATH.", "Install Node.js with npm.");
+  const real = fs.realpathSync(which);
+  const cli = path.join(path.dirname(real), "npm-cli.js");
+  return fs.existsSync(cli) ? cli : real;
 }
 
 /** `code-server --version`, run with a throwaway config dir (it writes a default config file). */
