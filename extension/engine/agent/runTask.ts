@@ -30,11 +30,13 @@ export interface RunTaskOptions {
   limits?: Partial<AgentLimits>;
   isolation?: Isolation;
   signal?: AbortSignal;
+  /** Default: a fresh random id. */
+  runId?: string;
 }
 
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const { task } = options;
-  const runId = randomUUID().slice(0, 8);
+  const runId = options.runId ?? randomUUID().slice(0, 8);
   const limits = { ...defaultLimits, ...options.limits };
   const started = Date.now();
   const trajectory = new TrajectoryWriter(path.join(options.runsDir, options.versionId, `${task.id}-${runId}.jsonl`));

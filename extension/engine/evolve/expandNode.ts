@@ -1,0 +1,90 @@
+// One expansion: choose what to fix in the parent, diagnose it, let the parent edit its own
+// scaffold, and gate the result. Every outcome is recorded: a working child (pending), an invalid
+// child with the reason, or a failed expansion (nothing to learn from, empty diff, diagnosis failed).
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Archive } from "../archive/archive";
+import { buildAgent } from "../agent/buildAgent";
+import type { LlmProvider } from "../agent/llmProvider";
+import type { Rng } from "../search/rng";
+import type { Task } from "../tasks/types";
+import { chooseTarget, type ParentRun } from "./chooseTarget";
+import { diagnose } from "./diagnose";
+import { implement } from "./implement";
+import { validateChild } from "./validate";
+import type { SessionOptions } from "./sessionTypes";
+
+export interface ExpandContext {
+  archive: Archive;
+  options: SessionOptions;
+  provider: LlmProvider;
+  gateTasks: readonly Task[];
+  buildCacheDir: string;
+  rng: Rng;
+  signal: AbortSignal;
+}
+
+export async function expandNode(context: ExpandContext, parentId: string): Promise<string> {
+  const { archive } = context;
+  const expansionId = await archive.recordExpansionStarted(parentId);
+  const parentDir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-parent-${parentId}-`));
+  try {
+    await archive.exportNode(parentId, parentDir);
+    const target = chooseTarget(await parentRuns(archive, parentId), context.rng);
+    if (!target) {
+      await archive.recordExpansionFinished(expansionId, "failed", "the parent has no failed run to learn from");
+      return `expansion of ${parentId}: nothing to fix`;
+    }
+    const parentBuild = await buildAgent(parentDir, { cacheDir: context.buildCacheDir, signal: context.signal });
+    if (!parentBuild.ok) {
+      await archive.recordExpansionFinished(expansionId, "failed", `the parent does not build: ${parentBuild.message.slice(0, 500)}`);
+      return `expansion of ${parentId}: parent does not build`;
+    }
+    const { diagnosis } = await diagnose({ provider: context.provider, scaffoldDir: parentDir, target, maxPromptChars: context.options.diagnosisPromptChars, seed: Math.floor(context.rng.next() * 2 ** 31), signal: context.signal });
+    const edit = await implement({
+      parentScaffoldDir: parentDir, parentBundle: parentBuild.bundle, diagnosis, provider: context.provider,
+      trajectoryFile: path.join(context.options.workspace, ".clade", "runs", "self-edits", `${expansionId}.jsonl`),
+      limits: context.options.selfEditLimits ?? context.options.limits, signal: context.signal,
+    });
+    try {
+      if (!edit.changed) {
+        await archive.recordExpansionFinished(expansionId, "failed", "empty diff: the self-edit changed nothing");
+        return `expansion of ${parentId}: empty diff`;
+      }
+      const origin = { kind: "self-edit" as const, targetTask: target.run.taskId, diagnosis, problemStatement: diagnosis.problemStatement };
+      const cost = { tokens: edit.usage, wallMs: edit.wallMs };
+      const gate = await validateChild({
+        scaffoldDir: edit.dir, versionId: `candidate-${expansionId}`, buildCacheDir: context.buildCacheDir,
+        runsDir: path.join(context.options.workspace, ".clade", "runs", "gate"), provider: context.provider,
+        t0Tasks: context.gateTasks, signal: context.signal,
+      });
+      const node = await archive.addNode(parentId, edit.dir, { origin, expansionId, cost, ...(gate.ok ? {} : { status: "invalid" as const, statusReason: `gate (${gate.stage}): ${gate.reason}` }) });
+      return `expansion of ${parentId}: ${node.id} ${gate.ok ? "passed the gate" : `invalid (${gate.stage})`}`;
+    } finally {
+      await edit.dispose();
+    }
+  } catch (error) {
+    if (context.signal.aborted) {
+      await archive.recordExpansionFinished(expansionId, "abandoned", "the session was stopped");
+      throw error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    await archive.recordExpansionFinished(expansionId, "failed", message.slice(0, 1000));
+    return `expansion of ${parentId}: failed (${message.slice(0, 200)})`;
+  } finally {
+    await fs.rm(parentDir, { recursive: true, force: true });
+  }
+}
+
+/** The parent's finished runs, with whether each changed any file (DGM's "empty patch"). */
+async function parentRuns(archive: Archive, nodeId: string): Promise<ParentRun[]> {
+  return Promise.all(
+    archive.results(nodeId).map(async (r) => ({ taskId: r.taskId, passed: r.passed, stopReason: r.stopReason, trajectory: r.trajectory, changedFiles: await editedFiles(r.trajectory) })),
+  );
+}
+
+async function editedFiles(trajectory: string): Promise<boolean> {
+  const text = await fs.readFile(trajectory, "utf8").catch(() => "");
+  return /"type":"tool-result"[^\n]*"name":"(edit_file|write_file)","ok":true/.test(text);
+}

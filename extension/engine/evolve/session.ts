@@ -1,0 +1,137 @@
+// A self-improvement session: grows the archive from the seed agent by the chosen search strategy,
+// with up to `parallel` jobs (expansions and evaluations) sharing the loaded model. Everything it
+// does is in the archive's event log, so killing it at any point and starting it again resumes:
+// evaluations reported done stay done, running ones are abandoned and re-run.
+import os from "node:os";
+import path from "node:path";
+import { Archive } from "../archive/archive";
+import { seedAgentDir } from "../resources";
+import { createStrategy } from "../search/createStrategy";
+import { createRng, hash32, type Rng } from "../search/rng";
+import { openSuite } from "../tasks/openSuite";
+import type { Task } from "../tasks/types";
+import { evaluateNode } from "./evaluateNode";
+import { expandNode } from "./expandNode";
+import type { SessionOptions, SessionProgress, SessionSummary } from "./sessionTypes";
+
+type Job = { kind: "expand" | "evaluate"; nodeId: string; done: Promise<string> };
+
+export async function runSession(options: SessionOptions): Promise<SessionSummary> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const archive = await Archive.open(options.workspace, { create: true });
+  const suite = openSuite(options.suite, { workspace: options.workspace });
+  try {
+    const all = await suite.list();
+    const tasks = shuffle(all, createRng(hash32(options.seed, 0x7a5c)));
+    const previous = archive.session();
+    if (previous) await archive.abandonInFlight("the engine stopped while it ran; resumed");
+    const session = await archive.startSession(
+      { suite: suite.id, taskSetHash: await suite.hash(), taskIds: tasks.map((t) => t.id), modelHash: options.modelHash, strategy: options.strategy, seed: options.seed, budgets: { evaluations: options.budgetEvaluations, tokens: options.budgetTokens, wallMs: options.budgetWallMs, parallel: options.parallel } },
+      { resumes: previous?.id ?? null },
+    );
+    if (!archive.nodes().length) await archive.addNode(null, seedAgentDir(), { origin: { kind: "seed", targetTask: null, diagnosis: null, problemStatement: null } });
+
+    const strategy = createStrategy(options.strategy, options.strategyOptions);
+    const rng = createRng(hash32(options.seed, Number(session.id.slice(1)) + 1));
+    const buildCacheDir = path.join(os.tmpdir(), "clade-agent-builds");
+    const gateTasks = all.filter((t) => t.tier === "T0").slice(0, options.gateTasks ?? Infinity);
+    const context = { archive, options, provider: options.provider, tasks, gateTasks, buildCacheDir, rng, signal: controller.signal };
+    const jobs = new Set<Job>();
+    const progress = (message?: string): SessionProgress => report(archive, session.id, Boolean(previous), jobs, started, strategy.finalPick(archive.searchView()), message);
+
+    let stopReason: SessionSummary["stopReason"] = "nothing-to-do";
+    for (;;) {
+      const over = overBudget(options, archive, started);
+      if (controller.signal.aborted || over) {
+        stopReason = controller.signal.aborted ? "cancelled" : over!;
+        break;
+      }
+      let stopped = false;
+      while (jobs.size < options.parallel) {
+        const action = strategy.next(archive.searchView(), archive.searchBudget(), rng);
+        if (action.kind === "wait") break;
+        if (action.kind === "stop") {
+          stopped = true;
+          break;
+        }
+        // Each job records its start (expansion / evaluations in flight) before the strategy is asked again.
+        const job = await startJob(context, action.kind, action.nodeId, action.kind === "evaluate" ? action.tasks : 0);
+        jobs.add(job);
+        void job.done.finally(() => jobs.delete(job)).then((message) => options.onProgress?.(progress(message)), () => undefined);
+      }
+      if (stopped && jobs.size === 0) {
+        stopReason = archive.searchBudget().used >= options.budgetEvaluations ? "budget" : "nothing-to-do";
+        break;
+      }
+      if (jobs.size === 0) continue;
+      await Promise.race([...jobs].map((j) => j.done.catch(() => undefined)));
+    }
+    if (stopReason !== "budget" && stopReason !== "nothing-to-do") controller.abort();
+    await Promise.allSettled([...jobs].map((j) => j.done));
+    return { ...progress(), stopReason, finalPick: strategy.finalPick(archive.searchView()) };
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    suite.dispose();
+    await archive.dispose();
+  }
+}
+
+interface JobContext {
+  archive: Archive;
+  options: SessionOptions;
+  provider: SessionOptions["provider"];
+  tasks: readonly Task[];
+  gateTasks: readonly Task[];
+  buildCacheDir: string;
+  rng: Rng;
+  signal: AbortSignal;
+}
+
+/** Starts a job and resolves once it has recorded its start in the archive. */
+async function startJob(context: JobContext, kind: "expand" | "evaluate", nodeId: string, tasks: number): Promise<Job> {
+  const before = kind === "expand" ? context.archive.inFlightExpansions().length : context.archive.inFlightEvaluations().length;
+  const done = kind === "expand" ? expandNode(context, nodeId) : evaluateNode(context, nodeId, tasks);
+  const claimed = () => (kind === "expand" ? context.archive.inFlightExpansions().length : context.archive.inFlightEvaluations().length) > before;
+  // Wait until the start is on record (or the job already ended).
+  let ended = false;
+  void done.finally(() => (ended = true)).catch(() => undefined);
+  while (!ended && !claimed()) await new Promise((resolve) => setTimeout(resolve, 5));
+  return { kind, nodeId, done };
+}
+
+function overBudget(options: SessionOptions, archive: Archive, started: number): SessionSummary["stopReason"] | undefined {
+  const usage = archive.usage();
+  const tokens = usage.tokens.promptTokens - usage.tokens.cachedPromptTokens + usage.tokens.completionTokens;
+  if (options.budgetTokens !== undefined && tokens >= options.budgetTokens) return "token-budget";
+  if (options.budgetWallMs !== undefined && Date.now() - started >= options.budgetWallMs) return "time-budget";
+  return undefined;
+}
+
+function report(archive: Archive, sessionId: string, resumed: boolean, jobs: Set<Job>, started: number, pick: string | null, message?: string): SessionProgress {
+  const nodes = archive.nodes();
+  const usage = archive.usage();
+  const bestResults = pick ? archive.results(pick) : [];
+  return {
+    sessionId, resumed, message,
+    evaluationsDone: archive.searchBudget().used,
+    budget: archive.searchBudget().total,
+    nodes: nodes.length,
+    invalidNodes: nodes.filter((n) => n.status === "invalid").length,
+    running: [...jobs].map((j) => ({ kind: j.kind, nodeId: j.nodeId })),
+    best: pick ? { nodeId: pick, passed: bestResults.filter((r) => r.passed).length, evaluated: bestResults.length } : null,
+    tokens: usage.tokens.promptTokens - usage.tokens.cachedPromptTokens + usage.tokens.completionTokens,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+function shuffle<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

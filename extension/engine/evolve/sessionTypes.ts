@@ -1,0 +1,53 @@
+// What a self-improvement session is given and what it reports while it runs.
+import type { AgentLimits } from "../../protocol/agent";
+import type { LlmProvider } from "../agent/llmProvider";
+import type { StrategyName } from "../search/types";
+import type { StrategyOptions } from "../search/createStrategy";
+
+export interface SessionOptions {
+  workspace: string;
+  /** `builtin`, a Polyglot folder, `repo:PATH`, `yaml`. */
+  suite: string;
+  strategy: StrategyName;
+  /** B: task evaluations the session may spend (counted across resumes). */
+  budgetEvaluations: number;
+  /** Optional further budgets; the session stops at the first one reached. */
+  budgetTokens?: number;
+  budgetWallMs?: number;
+  /** Jobs (expansions or evaluations) running at once on the shared model. */
+  parallel: number;
+  seed: number;
+  provider: LlmProvider;
+  /** Identity of the model weights (sha256 of the GGUF, or "scripted"). */
+  modelHash: string;
+  /** Agent limits for every run (turns, tokens, time). */
+  limits?: Partial<AgentLimits>;
+  /** Limits for the self-edit runs (default: the same). */
+  selfEditLimits?: Partial<AgentLimits>;
+  strategyOptions?: StrategyOptions;
+  /** T0 tasks a child must solve to pass the gate (default: all T0 tasks of the suite; 0 skips that stage). */
+  gateTasks?: number;
+  /** Diagnosis prompt budget in characters (smaller for small-context models). */
+  diagnosisPromptChars?: number;
+  signal?: AbortSignal;
+  onProgress?(progress: SessionProgress): void;
+}
+
+export interface SessionProgress {
+  sessionId: string;
+  resumed: boolean;
+  evaluationsDone: number;
+  budget: number;
+  nodes: number;
+  invalidNodes: number;
+  running: { kind: "expand" | "evaluate"; nodeId: string }[];
+  best: { nodeId: string; passed: number; evaluated: number } | null;
+  tokens: number;
+  elapsedMs: number;
+  message?: string;
+}
+
+export interface SessionSummary extends SessionProgress {
+  stopReason: "budget" | "token-budget" | "time-budget" | "cancelled" | "nothing-to-do";
+  finalPick: string | null;
+}
