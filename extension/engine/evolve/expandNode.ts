@@ -6,24 +6,21 @@ import os from "node:os";
 import path from "node:path";
 import type { Archive } from "../archive/archive";
 import { buildAgent } from "../agent/buildAgent";
-import type { LlmProvider } from "../agent/llmProvider";
 import type { Rng } from "../search/rng";
 import type { Task } from "../tasks/types";
 import { chooseTarget, type ParentRun } from "./chooseTarget";
 import { diagnose } from "./diagnose";
 import { implement } from "./implement";
 import { validateChild } from "./validate";
-import type { SessionOptions } from "./sessionTypes";
+import { evaluateNode, type EvaluateContext } from "./evaluateNode";
 
-export interface ExpandContext {
-  archive: Archive;
-  options: SessionOptions;
-  provider: LlmProvider;
+export interface ExpandContext extends EvaluateContext {
   gateTasks: readonly Task[];
-  buildCacheDir: string;
   rng: Rng;
-  signal: AbortSignal;
 }
+
+/** A self-edit needs a failure to learn from: a parent without one is first run on a few more tasks. */
+const PROBE_TASKS = 2;
 
 export async function expandNode(context: ExpandContext, parentId: string): Promise<string> {
   const { archive } = context;
@@ -31,6 +28,10 @@ export async function expandNode(context: ExpandContext, parentId: string): Prom
   const parentDir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-parent-${parentId}-`));
   try {
     await archive.exportNode(parentId, parentDir);
+    const budgetLeft = () => archive.searchBudget().used + archive.inFlightEvaluations().length < archive.searchBudget().total;
+    for (let probe = 0; probe < PROBE_TASKS && budgetLeft() && !archive.results(parentId).some((r) => !r.passed) && archive.untestedTasks(parentId).length; probe++) {
+      await evaluateNode(context, parentId, 1);
+    }
     const target = chooseTarget(await parentRuns(archive, parentId), context.rng);
     if (!target) {
       await archive.recordExpansionFinished(expansionId, "failed", "the parent has no failed run to learn from");

@@ -1,7 +1,7 @@
 // Implementation: the parent agent itself works on a copy of its own scaffold, with the diagnosis as
 // its task. Its "run the tests" tool runs the scaffold's own unit tests. The result is a folder; an
 // unchanged folder is an empty diff, which the caller records and discards.
-import path from "node:path";
+import { randomUUID } from "node:crypto";
 import type { AgentLimits, AgentTask, ExecResult } from "../../protocol/agent";
 import type { TokenUsage } from "../../protocol/model";
 import { runAgentProcess } from "../agent/agentProcess";
@@ -55,7 +55,7 @@ export async function implement(options: ImplementOptions): Promise<ImplementRes
       limits,
       provider: options.provider,
       env: sandbox.env(),
-      sessionId: `self-edit-${path.basename(sandbox.root)}`,
+      sessionId: `self-edit-${randomUUID().slice(0, 8)}`,
       signal: options.signal,
       exec: (command, timeoutMs, signal) => execScaffoldTests(sandbox, command, timeoutMs, signal),
       onLlm: (r) => trajectory.llm(r.params, r.result, r.error, r.ms),

@@ -69,7 +69,8 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
       if (jobs.size === 0) continue;
       await Promise.race([...jobs].map((j) => j.done.catch(() => undefined)));
     }
-    if (stopReason !== "budget" && stopReason !== "nothing-to-do") controller.abort();
+    // Budgets stop new work; running jobs finish (and are recorded). Only a cancel aborts them.
+    if (stopReason === "cancelled") controller.abort();
     await Promise.allSettled([...jobs].map((j) => j.done));
     return { ...progress(), stopReason, finalPick: strategy.finalPick(archive.searchView()) };
   } finally {
@@ -107,6 +108,7 @@ function overBudget(options: SessionOptions, archive: Archive, started: number):
   const tokens = usage.tokens.promptTokens - usage.tokens.cachedPromptTokens + usage.tokens.completionTokens;
   if (options.budgetTokens !== undefined && tokens >= options.budgetTokens) return "token-budget";
   if (options.budgetWallMs !== undefined && Date.now() - started >= options.budgetWallMs) return "time-budget";
+  if (usage.expansions >= (options.budgetExpansions ?? Math.max(10, options.budgetEvaluations))) return "expansion-budget";
   return undefined;
 }
 

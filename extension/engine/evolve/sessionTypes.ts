@@ -14,6 +14,12 @@ export interface SessionOptions {
   /** Optional further budgets; the session stops at the first one reached. */
   budgetTokens?: number;
   budgetWallMs?: number;
+  /**
+   * Expansions (self-edits) the session may start, across resumes. Failed expansions spend no task
+   * evaluation, so without this cap a parent whose edits always fail would be expanded forever.
+   * Default: max(10, budgetEvaluations).
+   */
+  budgetExpansions?: number;
   /** Jobs (expansions or evaluations) running at once on the shared model. */
   parallel: number;
   seed: number;
@@ -48,6 +54,6 @@ export interface SessionProgress {
 }
 
 export interface SessionSummary extends SessionProgress {
-  stopReason: "budget" | "token-budget" | "time-budget" | "cancelled" | "nothing-to-do";
+  stopReason: "budget" | "token-budget" | "time-budget" | "expansion-budget" | "cancelled" | "nothing-to-do";
   finalPick: string | null;
 }
