@@ -47,6 +47,7 @@ export async function evaluateNode(context: EvaluateContext, nodeId: string, cou
       if (context.signal.aborted) await archive.recordEvaluationAbandoned(runId, "the session was stopped");
       else {
         await archive.recordEvaluationFinished(nodeId, result);
+        context.options.onEvaluation?.({ nodeId, taskId: task.id, runId, passed: result.passed });
         passed += Number(result.passed);
       }
     } catch (error) {

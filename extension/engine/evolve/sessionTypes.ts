@@ -37,6 +37,8 @@ export interface SessionOptions {
   diagnosisPromptChars?: number;
   signal?: AbortSignal;
   onProgress?(progress: SessionProgress): void;
+  /** Called once an evaluation's result is durable in the archive (fsync'd). */
+  onEvaluation?(record: { nodeId: string; taskId: string; runId: string; passed: boolean }): void;
 }
 
 export interface SessionProgress {
