@@ -2,10 +2,11 @@
 // server, the CLI and tests talk to. Never imports `vscode`.
 import os from "node:os";
 import path from "node:path";
-import type { LogEntry, ModelState, PingResult, ProgressValue } from "../protocol/engine";
+import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue } from "../protocol/engine";
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
 import { AgentRuns } from "./agent/agentRuns";
+import { evolve } from "./evolve/evolveService";
 import { downloadModel } from "./model/downloadModel";
 import { ModelHost } from "./model/modelHost";
 import { generateTestModel } from "./model/testModel/generateTestModel";
@@ -73,6 +74,10 @@ export class Engine {
       throw new CladeError("model-not-loaded", "No model is loaded in the engine.", "Load one first: set `clade.model.path` (VS Code) or pass `--model FILE` (CLI).");
     }
     return info;
+  }
+
+  evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
+    return evolve(this.models, params, opts);
   }
 
   download(uri: string, cacheDir: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }) {

@@ -71,6 +71,35 @@ export interface RunTaskParams extends WithProgress {
   isolation?: "process" | "bwrap";
 }
 
+export interface EvolveParams extends WithProgress {
+  workspace: string;
+  suite: string;
+  strategy: "dgm" | "hgm" | "greedy" | "random";
+  budgetEvaluations: number;
+  budgetTokens?: number;
+  budgetWallMs?: number;
+  budgetExpansions?: number;
+  parallel: number;
+  seed: number;
+  model: ModelSpec;
+  limits?: Partial<AgentLimits>;
+  gateTasks?: number;
+}
+
+export interface EvolveResult {
+  sessionId: string;
+  resumed: boolean;
+  stopReason: string;
+  evaluationsDone: number;
+  budget: number;
+  nodes: number;
+  invalidNodes: number;
+  finalPick: string | null;
+  best: { nodeId: string; passed: number; evaluated: number } | null;
+  tokens: number;
+  elapsedMs: number;
+}
+
 export const Requests = {
   ping: new RequestType<void, PingResult, ErrorData>("engine/ping"),
   /** Shuts the engine down cleanly (disposes the model) and exits. */
@@ -85,6 +114,8 @@ export const Requests = {
   generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
   /** One agent version on one task: sandbox, confined agent process, hidden-test scoring, trajectory. */
   runTask: new RequestType<RunTaskParams, RunResult, ErrorData>("agent/runTask"),
+  /** Runs (or resumes) a self-improvement session in the workspace's archive. */
+  evolve: new RequestType<EvolveParams, EvolveResult, ErrorData>("evolve/run"),
 } as const;
 
 export const Notifications = {

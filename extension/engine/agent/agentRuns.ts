@@ -1,10 +1,13 @@
 // The engine's agent-run service: resolves the suite, the task and the version, builds the
 // version (cached), picks the provider (the loaded model, or a scripted one) and runs the task.
+import { existsSync, promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RunTaskParams, ProgressValue } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import type { RunResult } from "../../protocol/run";
+import { Archive } from "../archive/archive";
+import { archivePaths } from "../archive/archivePaths";
 import type { ModelHost } from "../model/modelHost";
 import { seedAgentDir } from "../resources";
 import { openSuite } from "../tasks/openSuite";
@@ -12,6 +15,26 @@ import { buildAgent } from "./buildAgent";
 import type { LlmProvider } from "./llmProvider";
 import { runTask } from "./runTask";
 import { ScriptedProvider } from "./scriptedProvider";
+
+/** The version to run: the given archive node, else the workspace's active one, else the seed agent. */
+async function resolveVersion(workspace: string, node: string | undefined): Promise<{ id: string; dir: string; dispose: () => Promise<void> }> {
+  const seed = { id: "seed", dir: seedAgentDir(), dispose: async () => undefined };
+  if (node === "seed") return seed;
+  if (!existsSync(archivePaths(workspace).log)) {
+    if (node) throw new CladeError("archive-missing", `There is no archive in ${workspace}, so version "${node}" does not exist.`, "Run `clade evolve` in this workspace first, or omit --node to run the seed agent.");
+    return seed;
+  }
+  const archive = await Archive.open(workspace, { readOnly: true });
+  try {
+    const chosen = node ? archive.requireNode(node) : archive.activeNode();
+    if (!chosen) return seed;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-version-${chosen.id}-`));
+    await archive.exportNode(chosen.id, dir);
+    return { id: chosen.id, dir, dispose: () => fs.rm(dir, { recursive: true, force: true }) };
+  } finally {
+    await archive.dispose();
+  }
+}
 
 export class AgentRuns {
   constructor(private readonly models: ModelHost) {}
@@ -26,11 +49,9 @@ export class AgentRuns {
         const known = (await suite.list()).map((t) => t.id);
         throw new CladeError("invalid-argument", `Suite "${params.suite}" has no task "${params.taskId}".`, `Pick one of: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""} (\`clade tasks list --suite ${params.suite}\`).`);
       }
-      if (params.node && params.node !== "seed") {
-        throw new CladeError("invalid-argument", `Archive node "${params.node}" cannot be run yet: this engine has no archive.`, "Run the seed agent (omit --node).");
-      }
       report("building the agent version");
-      const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal: opts.signal });
+      const version = await resolveVersion(params.workspace, params.node);
+      const build = await buildAgent(version.dir, { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal: opts.signal }).finally(version.dispose);
       if (!build.ok) throw new CladeError("invalid-argument", `The agent version does not build (${build.stage}):\n${build.message}`, "Fix the version's code, or run another version.");
       const provider = await this.provider(params, opts);
       // The agent budgets its context by what one sequence of the loaded model really holds.
@@ -38,7 +59,7 @@ export class AgentRuns {
       const contextTokens = info ? Math.floor(info.contextSize / info.sequences) : undefined;
       report("agent at work");
       return await runTask({
-        task, versionId: params.node ?? "seed", bundle: build.bundle, provider,
+        task, versionId: version.id, bundle: build.bundle, provider,
         runsDir: path.join(params.workspace, ".clade", "runs"),
         limits: { ...(contextTokens ? { contextTokens } : {}), ...params.limits },
         isolation: params.isolation, signal: opts.signal,

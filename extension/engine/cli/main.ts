@@ -2,7 +2,9 @@
 // Every command that reports takes --json. Exit codes: 0 ok, 1 a reported problem, 2 usage, 3 a bug.
 import { Command, CommanderError } from "commander";
 import { CLADE_VERSION } from "../version";
+import { registerArchiveCommands } from "./commands/archiveCommands";
 import { registerBenchCommand } from "./commands/benchCommand";
+import { registerEvolveCommand } from "./commands/evolveCommand";
 import { registerChatCommand } from "./commands/chatCommand";
 import { registerModelCommands } from "./commands/modelCommands";
 import { registerRunCommand } from "./commands/runCommand";
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerChatCommand(program);
   registerRunCommand(program);
   registerTasksCommands(program);
+  registerEvolveCommand(program);
+  registerArchiveCommands(program);
   registerBenchCommand(program);
   return program;
 }

@@ -46,6 +46,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.endChatSession, async (params: { sessionId: string }) => engine.models.endSession(params.sessionId));
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
   handle(Requests.runTask, (params, signal, onProgress) => engine.agents.run(stripToken(params), { signal, onProgress }));
+  handle(Requests.evolve, (params, signal, onProgress) => engine.evolve(stripToken(params), { signal, onProgress }));
   handle(Requests.generateTestModel, (options, _signal, onProgress) => engine.generateTestModel(stripToken(options), onProgress));
 
   engine.onLog((entry) => void connection.sendNotification(Notifications.log, entry));

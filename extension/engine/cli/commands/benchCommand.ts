@@ -1,6 +1,7 @@
 // `clade bench NAME --json`: benchmarks that report ratios against a reference measured in the same
 // run (BENCH.md). One JSON object per benchmark.
 import type { Command } from "commander";
+import { benchArchive } from "../../bench/benchArchive";
 import { benchHarness } from "../../bench/benchHarness";
 import type { BenchReport } from "../../bench/benchReport";
 import { benchSearch } from "../../search/simulate/benchSearch";
@@ -27,6 +28,13 @@ export function registerBenchCommand(program: Command): void {
     .option("--task <id>", "built-in task to evaluate", "t0-subtract-order")
     .option("--json", "print JSON")
     .action(async (opts: { repetitions: number; task: string; json?: boolean }) => print(await benchHarness({ repetitions: opts.repetitions, taskId: opts.task }), opts.json));
+
+  bench
+    .command("archive")
+    .description("Replay of a 10,000-node archive, one parent selection, one fsync'd event append (absolute, with sizes).")
+    .option("--nodes <n>", "archive size", intOption("--nodes", 10, 1_000_000), 10_000)
+    .option("--json", "print JSON")
+    .action(async (opts: { nodes: number; json?: boolean }) => print(await benchArchive({ nodes: opts.nodes }), opts.json));
 
   bench
     .command("search")

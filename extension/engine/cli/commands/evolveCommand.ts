@@ -1,0 +1,54 @@
+// `clade evolve --workspace W --suite S --model F --strategy S --budget-evals N [--parallel P] [--seed S]`:
+// a self-improvement session in the engine. Killed at any point, the same command resumes it.
+import path from "node:path";
+import { Option, type Command } from "commander";
+import { Requests, type EvolveParams } from "../../../protocol/engine";
+import { createProgress, printJson } from "../output";
+import { intOption } from "../parse";
+import { withEngine } from "../withEngine";
+import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
+
+interface EvolveCliOptions extends ModelCliOptions {
+  workspace: string;
+  suite: string;
+  strategy: EvolveParams["strategy"];
+  budgetEvals: number;
+  budgetTokens?: number;
+  budgetMinutes?: number;
+  budgetExpansions?: number;
+  parallel: number;
+  seed: number;
+  maxTurns?: number;
+  gateTasks?: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function registerEvolveCommand(program: Command): void {
+  addModelOptions(program.command("evolve").description("Run (or resume) a self-improvement session: the agent diagnoses its failures, edits its own scaffold, and every version is validated, evaluated and archived."))
+    .option("--workspace <dir>", "workspace whose .clade/ holds the archive", process.cwd())
+    .option("--suite <suite>", "builtin, a Polyglot-format folder, repo:PATH, or yaml", "builtin")
+    .addOption(new Option("--strategy <name>", "search strategy").choices(["hgm", "dgm", "greedy", "random"]).default("hgm"))
+    .requiredOption("--budget-evals <n>", "task evaluations to spend (across resumes)", intOption("--budget-evals", 1, 10_000_000))
+    .option("--budget-tokens <n>", "stop after this many tokens", intOption("--budget-tokens", 1, Number.MAX_SAFE_INTEGER))
+    .option("--budget-minutes <n>", "stop after this many minutes", intOption("--budget-minutes", 1, 1_000_000))
+    .option("--budget-expansions <n>", "self-edits to start at most (default: max(10, budget-evals))", intOption("--budget-expansions", 1, 10_000_000))
+    .option("--parallel <n>", "jobs at once on the shared model", intOption("--parallel", 1, 64), 1)
+    .option("--seed <n>", "seed for the search and task order", intOption("--seed", 0), 0)
+    .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
+    .option("--gate-tasks <n>", "T0 tasks a new version must solve before it is evaluated (default: all)", intOption("--gate-tasks", 0, 1000))
+    .option("--json", "print the session summary as JSON")
+    .action(async (opts: EvolveCliOptions) => {
+      const params: EvolveParams = {
+        workspace: path.resolve(opts.workspace), suite: opts.suite, strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
+        budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
+        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks,
+      };
+      const progress = createProgress(!opts.json);
+      const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));
+      progress.stop();
+      if (opts.json) return printJson(result);
+      console.log(`session ${result.sessionId}${result.resumed ? " (resumed)" : ""}: ${result.stopReason}; ${result.evaluationsDone}/${result.budget} evaluations, ${result.nodes} versions (${result.invalidNodes} invalid), ${result.tokens} tokens, ${Math.round(result.elapsedMs / 1000)} s`);
+      console.log(`final pick: ${result.finalPick ?? "—"}${result.best ? ` (${result.best.passed}/${result.best.evaluated})` : ""}. Review it with \`clade diff ${result.finalPick ?? "N"}\`, then \`clade accept\`.`);
+    });
+}
