@@ -84,6 +84,7 @@ export interface EvolveParams extends WithProgress {
   model: ModelSpec;
   limits?: Partial<AgentLimits>;
   gateTasks?: number;
+  isolation?: "process" | "bwrap";
 }
 
 export interface EvolveResult {

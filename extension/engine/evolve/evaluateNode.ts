@@ -42,7 +42,7 @@ export async function evaluateNode(context: EvaluateContext, nodeId: string, cou
     try {
       const result = await runTask({
         task, versionId: nodeId, bundle, provider: context.provider, runsDir: path.join(context.options.workspace, ".clade", "runs"),
-        limits: context.options.limits, signal: context.signal, runId,
+        limits: context.options.limits, isolation: context.options.isolation, signal: context.signal, runId,
       });
       if (context.signal.aborted) await archive.recordEvaluationAbandoned(runId, "the session was stopped");
       else {

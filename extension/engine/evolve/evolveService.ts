@@ -12,7 +12,7 @@ export async function evolve(models: ModelHost, params: Omit<EvolveParams, "prog
     workspace: params.workspace, suite: params.suite, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
     provider: models, modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
-    gateTasks: params.gateTasks, signal: opts.signal,
+    gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal,
     onProgress: (p) => opts.onProgress?.({
       title, done: p.evaluationsDone, total: p.budget, percentage: (100 * p.evaluationsDone) / Math.max(1, p.budget),
       message: `${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,

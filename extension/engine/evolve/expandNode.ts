@@ -58,7 +58,7 @@ export async function expandNode(context: ExpandContext, parentId: string): Prom
       const gate = await validateChild({
         scaffoldDir: edit.dir, versionId: `candidate-${expansionId}`, buildCacheDir: context.buildCacheDir,
         runsDir: path.join(context.options.workspace, ".clade", "runs", "gate"), provider: context.provider,
-        t0Tasks: context.gateTasks, signal: context.signal,
+        t0Tasks: context.gateTasks, isolation: context.options.isolation, signal: context.signal,
       });
       const node = await archive.addNode(parentId, edit.dir, { origin, expansionId, cost, ...(gate.ok ? {} : { status: "invalid" as const, statusReason: `gate (${gate.stage}): ${gate.reason}` }) });
       return `expansion of ${parentId}: ${node.id} ${gate.ok ? "passed the gate" : `invalid (${gate.stage})`}`;

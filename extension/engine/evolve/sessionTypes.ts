@@ -33,6 +33,8 @@ export interface SessionOptions {
   strategyOptions?: StrategyOptions;
   /** T0 tasks a child must solve to pass the gate (default: all T0 tasks of the suite; 0 skips that stage). */
   gateTasks?: number;
+  /** How task commands are confined (default "process"). */
+  isolation?: "process" | "bwrap";
   /** Diagnosis prompt budget in characters (smaller for small-context models). */
   diagnosisPromptChars?: number;
   signal?: AbortSignal;

@@ -23,6 +23,7 @@ export interface GateOptions {
   /** The T0 tasks; all must pass (default) or at least `minT0Passes`. */
   t0Tasks: readonly Task[];
   minT0Passes?: number;
+  isolation?: "process" | "bwrap";
   signal?: AbortSignal;
 }
 
@@ -33,7 +34,7 @@ export async function validateChild(options: GateOptions): Promise<GateResult> {
   if (!tests.passed) return { ok: false, stage: "unit-tests", reason: `its unit tests fail:\n${tests.output.slice(-3000)}` };
   const t0: RunResult[] = [];
   for (const task of options.t0Tasks) {
-    t0.push(await runTask({ task, versionId: options.versionId, bundle: build.bundle, provider: options.provider, runsDir: options.runsDir, signal: options.signal }));
+    t0.push(await runTask({ task, versionId: options.versionId, bundle: build.bundle, provider: options.provider, runsDir: options.runsDir, isolation: options.isolation, signal: options.signal }));
   }
   const passes = t0.filter((r) => r.passed).length;
   const needed = options.minT0Passes ?? options.t0Tasks.length;

@@ -20,6 +20,7 @@ interface EvolveCliOptions extends ModelCliOptions {
   seed: number;
   maxTurns?: number;
   gateTasks?: number;
+  sandbox?: "process" | "bwrap";
   json?: boolean;
   verbose?: boolean;
 }
@@ -37,12 +38,13 @@ export function registerEvolveCommand(program: Command): void {
     .option("--seed <n>", "seed for the search and task order", intOption("--seed", 0), 0)
     .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
     .option("--gate-tasks <n>", "T0 tasks a new version must solve before it is evaluated (default: all)", intOption("--gate-tasks", 0, 1000))
+    .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
     .option("--json", "print the session summary as JSON")
     .action(async (opts: EvolveCliOptions) => {
       const params: EvolveParams = {
         workspace: path.resolve(opts.workspace), suite: opts.suite, strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
-        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks,
+        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox,
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));

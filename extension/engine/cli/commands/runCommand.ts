@@ -1,7 +1,7 @@
 // `clade run --suite S --task T --model F [--node N]`: one agent version on one task, scored.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { Requests, type RunTaskParams } from "../../../protocol/engine";
 import type { RunResult } from "../../../protocol/run";
 import { createProgress, printJson } from "../output";
@@ -18,6 +18,7 @@ interface RunCliOptions extends Partial<ModelCliOptions> {
   maxTurns?: number;
   maxTokens?: number;
   timeout?: number;
+  sandbox?: "process" | "bwrap";
   json?: boolean;
   verbose?: boolean;
 }
@@ -44,6 +45,7 @@ export function registerRunCommand(program: Command): void {
     .option("--max-turns <n>", "turn limit", intOption("--max-turns", 1, 1000))
     .option("--max-tokens <n>", "token limit for the run", intOption("--max-tokens", 100, 10_000_000))
     .option("--timeout <seconds>", "wall-clock limit", intOption("--timeout", 1, 86_400))
+    .addOption(new Option("--sandbox <mode>", "how commands are confined: process (process group, scrubbed env) or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
     .option("--json", "print the RunResult as JSON")
     .action(async (opts: RunCliOptions) => {
       if (!opts.model && !opts.scripted) throw new InvalidArgumentError("Give --model FILE (or --scripted FILE for a scripted replay).");
@@ -51,6 +53,7 @@ export function registerRunCommand(program: Command): void {
         suite: opts.suite, taskId: opts.task, node: opts.node, workspace: path.resolve(opts.workspace),
         model: opts.model ? specFromOptions(opts as ModelCliOptions) : undefined,
         scripted: opts.scripted,
+        isolation: opts.sandbox,
         limits: { ...(opts.maxTurns ? { maxTurns: opts.maxTurns } : {}), ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) },
       };
       const progress = createProgress(!opts.json);
