@@ -32,7 +32,9 @@ const dropped = installed.filter((name) => !keep(name)).map((name) => `node_modu
 writeFileSync(ignoreFile, `${readFileSync(path.join(root, ".vscodeignore"), "utf8")}\n${dropped.join("\n")}\n`);
 
 const out = path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`);
-const common = ["--ignoreFile", ignoreFile, "--no-update-package-json", "--allow-missing-repository"];
+// Relative links in README.md (e.g. ARCHITECTURE.md) resolve against the repository URL.
+const base = String(manifest.repository?.url ?? "https://example.invalid/clade").replace(/\.git$/, "");
+const common = ["--ignoreFile", ignoreFile, "--no-update-package-json", "--allow-missing-repository", "--baseContentUrl", `${base}/blob/main`, "--baseImagesUrl", `${base}/raw/main`];
 execFileSync(vsce, ["package", "--target", target, "--out", out, ...common], { stdio: "inherit", cwd: root });
 
 const files = execFileSync(vsce, ["ls", "--ignoreFile", ignoreFile], { cwd: root, encoding: "utf8" }).trim().split("\n");
