@@ -122,8 +122,11 @@ function buildVariant(variant, libDir, llamaSrc, { jobs, force }) {
   }
   run("cmake", ["--build", buildDir, "--parallel", String(jobs)]);
   const output = path.join(buildRoot, variant === "cpu" ? "clade-lora-train" : `clade-lora-train-${variant}`);
-  fs.copyFileSync(path.join(buildDir, "clade-lora-train"), output);
-  fs.chmodSync(output, 0o755);
+  // Copy then rename: replacing a binary that another process is running fails with "text file busy".
+  const staging = `${output}.${process.pid}.tmp`;
+  fs.copyFileSync(path.join(buildDir, "clade-lora-train"), staging);
+  fs.chmodSync(staging, 0o755);
+  fs.renameSync(staging, output);
   return output;
 }
 
