@@ -1,4 +1,7 @@
-// Entry of the webview browser bundle (dist/webview.js). The archive graph panel that will live
-// here (tree layout, score chart, node details; controls behind webview/ui/) is not built yet:
-// this bundle is only the build target so the pipeline, CSP and packaging are in place.
-export {};
+// Entry of the webview browser bundle (dist/webview.js): the archive graph panel. The host page
+// (extension/vscode/graph/graphHtml.ts) loads it with a nonce under a strict CSP.
+import { GraphApp } from "./graphApp";
+import { HostConnection } from "./hostConnection";
+
+const root = document.getElementById("root");
+if (root) new GraphApp(root, HostConnection.acquire());

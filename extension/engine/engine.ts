@@ -2,14 +2,16 @@
 // server, the CLI and tests talk to. Never imports `vscode`.
 import os from "node:os";
 import path from "node:path";
-import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue } from "../protocol/engine";
+import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, TrainParams, TrainResult } from "../protocol/engine";
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
 import { AgentRuns } from "./agent/agentRuns";
+import { ArchiveService } from "./archive/archiveService";
 import { evolve } from "./evolve/evolveService";
 import { downloadModel } from "./model/downloadModel";
 import { ModelHost } from "./model/modelHost";
 import { generateTestModel } from "./model/testModel/generateTestModel";
+import { trainVersion } from "./train/trainService";
 import { Emitter } from "./util/emitter";
 import { CLADE_VERSION } from "./version";
 
@@ -26,6 +28,8 @@ export function defaultCacheDir(): string {
 export class Engine {
   readonly models: ModelHost;
   readonly agents: AgentRuns;
+  /** One open archive per workspace, shared by clients and the session running on it. */
+  readonly archives = new ArchiveService();
   readonly cacheDir: string;
   private readonly logs = new Emitter<LogEntry>();
   private readonly states = new Emitter<ModelState>();
@@ -77,7 +81,17 @@ export class Engine {
   }
 
   evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
-    return evolve(this.models, params, opts);
+    return evolve(this.models, params, { ...opts, archives: this.archives });
+  }
+
+  /** Trains a LoRA adapter version on the archive's passed runs and evaluates it (on the archive's writer, shared with readers). */
+  async train(params: Omit<TrainParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<TrainResult> {
+    const writer = await this.archives.acquireWriter(params.workspace);
+    try {
+      return await trainVersion(this.models, params, { ...opts, archive: writer.archive });
+    } finally {
+      await writer.release();
+    }
   }
 
   download(uri: string, cacheDir: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }) {
@@ -89,6 +103,7 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    await this.archives.dispose();
     await this.models.dispose();
     this.logs.dispose();
     this.states.dispose();

@@ -6,6 +6,7 @@ import type { ErrorData } from "./errors";
 import type { AgentLimits } from "./agent";
 import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
 import type { RunResult } from "./run";
+import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
 
 /** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
 export interface WithProgress {
@@ -85,6 +86,45 @@ export interface EvolveParams extends WithProgress {
   limits?: Partial<AgentLimits>;
   gateTasks?: number;
   isolation?: "process" | "bwrap";
+  /** Train a LoRA adapter version every K passed runs (needs parallel 1). */
+  trainEvery?: number;
+  /** Test command for `repo:` suites (default: `testCommand` in <workspace>/.clade/config.yaml). */
+  testCommand?: string;
+  /** False when the client's workspace is not trusted: the engine refuses to run anything. */
+  trusted?: boolean;
+}
+
+export interface TrainParams extends WithProgress {
+  workspace: string;
+  /** The base model the archive's versions run on (loaded unless it is the one loaded). */
+  model: ModelSpec;
+  /** Parent of the adapter version; default: the active version, else the one with the most passes. */
+  from?: string;
+  /** Train on every version's passed runs (default: the parent's clade: it and its descendants). */
+  allRuns?: boolean;
+  rank?: number;
+  alpha?: number;
+  epochs?: number;
+  learningRate?: number;
+  maxSteps?: number;
+  contextSize?: number;
+  seed?: number;
+  threads?: number;
+  /** Tasks to evaluate the new version on (default: as many as the parent was evaluated on; 0: none). */
+  evalTasks?: number;
+  limits?: Partial<AgentLimits>;
+  isolation?: "process" | "bwrap";
+}
+
+export interface TrainResult {
+  nodeId: string;
+  parentId: string;
+  adapterHash: string;
+  adapterFile: string;
+  /** The figures recorded in the node's origin (dataset hash, examples, steps, loss, tokens/s). */
+  training: Record<string, unknown>;
+  /** The new version's runs, and the parent's on the same tasks. */
+  evaluation: { tasks: string[]; passed: number; evaluated: number; parentPassed: number; parentEvaluated: number } | null;
 }
 
 export interface EvolveResult {
@@ -99,6 +139,12 @@ export interface EvolveResult {
   best: { nodeId: string; passed: number; evaluated: number } | null;
   tokens: number;
   elapsedMs: number;
+}
+
+export interface TaskListEntry {
+  id: string;
+  title: string;
+  tier?: string;
 }
 
 export const Requests = {
@@ -117,9 +163,27 @@ export const Requests = {
   runTask: new RequestType<RunTaskParams, RunResult, ErrorData>("agent/runTask"),
   /** Runs (or resumes) a self-improvement session in the workspace's archive. */
   evolve: new RequestType<EvolveParams, EvolveResult, ErrorData>("evolve/run"),
+  /** Trains a LoRA adapter on the archive's passed runs, adds it as a version and evaluates it. */
+  train: new RequestType<TrainParams, TrainResult, ErrorData>("train/adapter"),
+  /** The workspace's archive: node summaries, active/best, sessions, usage (empty when there is none). */
+  archiveTree: new RequestType<WorkspaceParams, ArchiveTree, ErrorData>("archive/tree"),
+  /** One node: identity, diagnosis, cost, results per task (with test output), files. */
+  nodeDetails: new RequestType<NodeParams, NodeDetails, ErrorData>("archive/node"),
+  nodeDiff: new RequestType<DiffParams, NodeDiffSummary, ErrorData>("archive/diff"),
+  /** One file of a node's scaffold as UTF-8 text. */
+  nodeFile: new RequestType<FileParams, string, ErrorData>("archive/file"),
+  /** A run's trajectory JSONL (a path the archive recorded for this node), as text. */
+  trajectory: new RequestType<NodeParams & { runId: string }, string, ErrorData>("archive/trajectory"),
+  accept: new RequestType<NodeParams, ActivationResult, ErrorData>("archive/accept"),
+  revert: new RequestType<NodeParams, ActivationResult, ErrorData>("archive/revert"),
+  undo: new RequestType<WorkspaceParams, ActivationResult, ErrorData>("archive/undo"),
+  /** The tasks of a suite (for pickers): id, title, tier. */
+  listTasks: new RequestType<{ suite: string; workspace: string; testCommand?: string }, TaskListEntry[], ErrorData>("tasks/list"),
 } as const;
 
 export const Notifications = {
   log: new NotificationType<LogEntry>("engine/log"),
   modelState: new NotificationType<ModelState>("model/state"),
+  /** The workspace's archive changed (a session wrote, or accept/revert/undo); clients re-fetch. */
+  archiveChanged: new NotificationType<ArchiveChanged>("archive/changed"),
 } as const;

@@ -14,9 +14,23 @@ import * as modelView from "./model/modelView";
 import * as selectModelCommand from "./model/selectModelCommand";
 import * as showModelInfoCommand from "./model/showModelInfoCommand";
 import * as statusBar from "./status/statusBar";
+import * as activationCommands from "./archive/activationCommands";
+import { ArchiveModel } from "./archive/archiveModel";
+import * as archiveTreeView from "./archive/archiveTreeView";
+import * as reviewCommands from "./archive/reviewCommands";
+import * as graph from "./graph/register";
+import * as downloadModelCommand from "./model/downloadModelCommand";
+import * as agentCommands from "./session/agentCommands";
+import * as sessionCommands from "./session/sessionCommands";
+import { SessionService } from "./session/sessionService";
+import * as sessionsView from "./session/sessionsView";
+import { MarkdownDocuments } from "./util/markdownDocuments";
 
 type FeatureModule = { register(context: vscode.ExtensionContext, deps: CladeDeps): void };
-const FEATURES: readonly FeatureModule[] = [engineCommands, showModelInfoCommand, selectModelCommand, modelView, statusBar];
+const FEATURES: readonly FeatureModule[] = [
+  engineCommands, showModelInfoCommand, selectModelCommand, downloadModelCommand, modelView, statusBar,
+  archiveTreeView, sessionsView, reviewCommands, activationCommands, sessionCommands, agentCommands, graph,
+];
 
 let engine: EngineManager | undefined;
 
@@ -38,8 +52,11 @@ export function activate(context: vscode.ExtensionContext): CladeApi {
   const configuration = new ModelConfiguration(cacheDir);
   const models = new ModelService(engine, configuration, context.globalState, log);
   const infoDocument = new ModelInfoDocument();
-  context.subscriptions.push(engine, configuration, models, infoDocument);
-  const deps: CladeDeps = { log, engine, configuration, models, infoDocument };
+  const archive = new ArchiveModel(engine, log);
+  const sessions = new SessionService(archive, models, configuration, log);
+  const documents = new MarkdownDocuments();
+  context.subscriptions.push(engine, configuration, models, infoDocument, archive, sessions, documents);
+  const deps: CladeDeps = { log, engine, configuration, models, infoDocument, archive, sessions, documents };
   for (const feature of FEATURES) feature.register(context, deps);
   log.info(`Clade ${context.extension.packageJSON.version} activated (VS Code ${vscode.version}, ${process.platform}-${process.arch}).`);
   return { deps };

@@ -60,9 +60,10 @@ async function waitHealthy(url, child, timeoutMs) {
 
 /**
  * Launches code-server on 127.0.0.1:port with `enable-smoke-test-driver` (which lets a URL payload
- * load an extension under development and run extension tests) and waits for /healthz.
+ * load an extension under development and run extension tests) and waits for /healthz. With
+ * `trust`, workspace trust stays on (the restricted-mode test opens an untrusted folder).
  */
-export async function startCodeServer({ nodeBin, entry, port, dirs, logFile }) {
+export async function startCodeServer({ nodeBin, entry, port, dirs, logFile, trust = false }) {
   const args = [
     entry,
     "--bind-addr", `127.0.0.1:${port}`,
@@ -71,7 +72,7 @@ export async function startCodeServer({ nodeBin, entry, port, dirs, logFile }) {
     "--extensions-dir", dirs.extensions,
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
+    ...(trust ? [] : ["--disable-workspace-trust"]),
     "--reconnection-grace-time", "5",
     "--vscode-option", "enable-smoke-test-driver",
     dirs.workspace,

@@ -2,7 +2,9 @@
 // `vscode` API, the real engine process and a real GGUF model. test/e2e/run.mjs bundles this file and
 // passes it as `extensionTestsPath`; the extension host calls run() and exits with its outcome.
 // Expected facts about the model come from the harness (read from the GGUF file independently).
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import * as vscode from "vscode";
 import type { CladeApi } from "../../extension/vscode/extension";
 
@@ -10,6 +12,11 @@ interface Expected {
   architecture: string;
   parameterCount: number;
   modelFile: string;
+  /** What `clade archive` reported for the seeded workspace (see seedArchive.mjs). */
+  archive: {
+    nodes: { id: string; parentId: string | null; status: string; passed: number; evaluated: number }[];
+    child: { id: string; files: string[] } | null;
+  };
 }
 
 interface Outcome {
@@ -20,7 +27,11 @@ interface Outcome {
 }
 
 const EXTENSION_ID = "clade-dev.clade";
-const COMMANDS = ["clade.selectModel", "clade.showModelInfo", "clade.restartEngine", "clade.showLog"];
+const COMMANDS = [
+  "clade.selectModel", "clade.showModelInfo", "clade.restartEngine", "clade.showLog", "clade.startSession", "clade.stopSession", "clade.resumeSession",
+  "clade.acceptVersion", "clade.revertVersion", "clade.undoActivation", "clade.showDiff", "clade.compareVersions", "clade.showNodeDetails",
+  "clade.openTrajectory", "clade.evaluateOnSuite", "clade.runTask", "clade.downloadRecommendedModel",
+];
 
 function expected(): Expected {
   const raw = process.env.CLADE_E2E_EXPECTED;
@@ -70,6 +81,7 @@ async function showModelInfoAndCheck(): Promise<void> {
 }
 
 const tests: [string, () => Promise<void>][] = [
+  ...archiveTests(),
   ["the extension activates and returns its API", async () => {
     const clade = await api();
     check(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, "extension is not active after activate()");
@@ -120,6 +132,116 @@ const tests: [string, () => Promise<void>][] = [
     await showModelInfoAndCheck();
   }],
 ];
+
+function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  check(folder, "no workspace folder is open");
+  return folder.uri.fsPath;
+}
+
+function reviewChild(): { id: string; files: string[] } {
+  const child = expected().archive.child;
+  check(child, `the seeded archive has no valid child with changed files: ${JSON.stringify(expected().archive.nodes)}`);
+  return child;
+}
+
+function archiveEvents(): { type: string; nodeId: string; runId?: string }[] {
+  const log = fs.readFileSync(path.join(workspaceDir(), ".clade", "archive.jsonl"), "utf8");
+  return log.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; nodeId: string; runId?: string });
+}
+
+function activationEvents(): { type: string; nodeId: string }[] {
+  return archiveEvents().filter((e) => e.type === "node-accepted" || e.type === "node-reverted");
+}
+
+function archiveTests(): [string, () => Promise<void>][] {
+  return [
+    ["the Archive model shows the versions `clade archive` reports", async () => {
+      const { deps } = await api();
+      const tree = await deps.archive.refresh();
+      check(tree?.exists, "the engine reports no archive in the workspace");
+      const got = tree.nodes.map((n) => `${n.id}:${n.parentId}:${n.status}:${n.passed}/${n.evaluated}`);
+      const want = expected().archive.nodes.map((n) => `${n.id}:${n.parentId}:${n.status}:${n.passed}/${n.evaluated}`);
+      check(JSON.stringify(got) === JSON.stringify(want), `archive view ${JSON.stringify(got)} ≠ CLI ${JSON.stringify(want)}`);
+    }],
+    ["Show Diff vs Parent opens vscode.diff over clade-node: documents", async () => {
+      await api();
+      const child = reviewChild();
+      const diff = (await vscode.commands.executeCommand("clade.showDiff", child.id, child.files[0])) as { files: { path: string }[]; against: string } | undefined;
+      check(diff, "Show Diff returned nothing (its error is in the Clade log)");
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      check(tab?.input instanceof vscode.TabInputTextDiff, `the active tab is not a diff: ${tab?.label}`);
+      const input = tab.input as vscode.TabInputTextDiff;
+      check(input.modified.scheme === "clade-node" && input.modified.path === `/${child.id}/${child.files[0]}`, `diff right side is ${input.modified.toString()}`);
+      check(input.original.scheme === "clade-node", `diff left side is ${input.original.toString()}`);
+      const left = (await vscode.workspace.openTextDocument(input.original)).getText();
+      const right = (await vscode.workspace.openTextDocument(input.modified)).getText();
+      check(left !== right, "both sides of the diff have the same text");
+    }],
+    ["Show Details and Open Trajectory render Markdown documents", async () => {
+      await api();
+      const child = reviewChild();
+      const details = (await vscode.commands.executeCommand("clade.showNodeDetails", child.id)) as string | undefined;
+      check(details?.includes(`# Version ${child.id}`) && details.includes("## Results per task"), `details document: ${details?.slice(0, 300)}`);
+      const evaluated = expected().archive.nodes.find((n) => n.evaluated > 0);
+      check(evaluated, "no seeded node has an evaluation");
+      const runId = archiveEvents().find((e) => e.type === "evaluation-finished" && e.nodeId === evaluated.id)?.runId;
+      check(runId, `no evaluation-finished event for ${evaluated.id} in the archive log`);
+      const trajectory = (await vscode.commands.executeCommand("clade.openTrajectory", evaluated.id, runId)) as string | undefined;
+      check(trajectory?.includes("## Outcome"), `trajectory document has no outcome: ${trajectory?.slice(0, 400)}`);
+      check(vscode.window.activeTextEditor?.document.languageId === "markdown", "the trajectory is not shown as Markdown");
+    }],
+    ["Accept, Revert and Undo go through the engine and are recorded in the archive log", async () => {
+      const { deps } = await api();
+      const child = reviewChild();
+      const before = activationEvents().length;
+      const accepted = (await vscode.commands.executeCommand("clade.acceptVersion", child.id)) as { active: string | null } | undefined;
+      check(accepted?.active === child.id, `accept returned ${JSON.stringify(accepted)}`);
+      check(deps.archive.tree?.active === child.id, `the view's active version is ${deps.archive.tree?.active}`);
+      const reverted = (await vscode.commands.executeCommand("clade.revertVersion", child.id)) as { active: string | null } | undefined;
+      check(reverted && reverted.active === null, `revert returned ${JSON.stringify(reverted)}`);
+      check(deps.archive.node(child.id)?.reverted === true, "the reverted version is not marked reverted");
+      const undone = (await vscode.commands.executeCommand("clade.undoActivation")) as { active: string | null } | undefined;
+      check(undone?.active === child.id, `undo returned ${JSON.stringify(undone)}`);
+      await vscode.commands.executeCommand("clade.revertVersion", child.id);
+      const events = activationEvents().slice(before).map((e) => `${e.type}:${e.nodeId}`);
+      const want = ["accepted", "reverted", "accepted", "reverted"].map((t) => `node-${t}:${child.id}`);
+      check(JSON.stringify(events) === JSON.stringify(want), `archive log has ${JSON.stringify(events)}, want ${JSON.stringify(want)}`);
+    }],
+    ["a change by another process (the CLI) reaches the views through archive/changed", async () => {
+      const { deps } = await api();
+      const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+      const child = reviewChild();
+      const changed = waitFor(deps.archive.onDidChange, (tree) => tree?.active === child.id, 15_000, "the archive view to show the CLI's accept");
+      execFileSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "accept", child.id, "--workspace", workspaceDir()], { env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+      await changed;
+      const back = waitFor(deps.archive.onDidChange, (tree) => tree?.active === null, 15_000, "the archive view to show the CLI's revert");
+      execFileSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "revert", child.id, "--workspace", workspaceDir()], { env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" } });
+      await back;
+    }],
+    ["Start Session runs Requests.evolve in the engine (resuming the archive) and Stop cancels it", async () => {
+      const { deps } = await api();
+      const tree = await deps.archive.refresh();
+      check(tree, "no archive tree");
+      const sessions = tree.sessions.length;
+      // Budget = what is used already: the resumed session records itself and stops at once.
+      const result = (await vscode.commands.executeCommand("clade.startSession", { suite: "builtin", strategy: "hgm", budgetEvaluations: tree.budget.used, parallel: 1 })) as { stopReason: string; sessionId: string } | undefined;
+      check(result, `Start Session failed: ${deps.sessions.current?.error}`);
+      check(["budget", "nothing-to-do", "expansion-budget"].includes(result.stopReason), `session stopped for ${result.stopReason}`);
+      const after = await deps.archive.refresh();
+      check(after && after.sessions.length === sessions + 1 && after.session?.resumes === tree.session?.id, `sessions ${tree.sessions.length} → ${after?.sessions.length}, resumes ${after?.session?.resumes}`);
+      check(deps.sessions.current?.state === "finished", `session state ${deps.sessions.current?.state}`);
+      // A larger budget: stop it while it runs.
+      const running = vscode.commands.executeCommand("clade.startSession", { suite: "builtin", strategy: "hgm", budgetEvaluations: tree.budget.used + 20, parallel: 1 });
+      await waitFor(deps.sessions.onDidChange, (live) => live?.state === "running" && live.progress?.title === "Self-improvement session", 90_000, "the session to report progress");
+      await vscode.commands.executeCommand("clade.stopSession");
+      const stopped = (await running) as { stopReason: string } | undefined;
+      const state = deps.sessions.current?.state as string | undefined;
+      check(stopped?.stopReason === "cancelled" || state === "cancelled", `after Stop Session: result ${JSON.stringify(stopped)}, state ${state}`);
+      check(deps.engine.status === "running", `engine status ${deps.engine.status} after stopping a session`);
+    }],
+  ];
+}
 
 async function runOne(name: string, test: () => Promise<void>): Promise<Outcome> {
   const started = Date.now();

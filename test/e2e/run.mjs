@@ -18,12 +18,30 @@ import { chromium } from "playwright-core";
 import { codeServerBin, nodeBin, setupE2e, testDir } from "../../scripts/setupE2e.mjs";
 import { freePort, prepareDirs, startCodeServer, writeSettings } from "./codeServer.mjs";
 import { modelFacts, prepareModel } from "./modelFacts.mjs";
+import { seedArchive } from "./seedArchive.mjs";
 import { runUiTests } from "./uiTest.mjs";
+import { runRestrictedTests } from "./restrictedTest.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const outDir = path.join(root, "test-output", "e2e");
 const HOST_TIMEOUT_MS = 5 * 60_000;
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const USER_SETTINGS = {
+  "workbench.startupEditor": "none",
+  "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "clade.agent.maxTurns": 2,
+  "clade.session.gateTasks": 0,
+  "workbench.tips.enabled": false,
+  "workbench.enableExperiments": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "chat.disableAIFeatures": true,
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+};
+const machineSettings = (model) => ({ "clade.model.path": model, "clade.model.threads": 1, "clade.model.contextSize": 512, "clade.model.sequences": 1 });
 
 const timings = [];
 async function phase(name, run) {
@@ -67,6 +85,18 @@ async function runHostTests({ browser, server, dirs, testsFile, expected }) {
   else if (outcomes.length === 0) named.push({ name: "host: tests ran", ok: false, ms: 0, error: `the extension host exited with ${code} and wrote no results (see code-server.log)` });
   else if (code !== 0 && named.every((o) => o.ok)) named.push({ name: "host: exit code", ok: false, ms: 0, error: `the extension host exited with ${code}` });
   return named;
+}
+
+/** A second code-server with workspace trust on: the folder opens untrusted (restricted mode). */
+async function runRestricted(browser, model) {
+  const dirs = prepareDirs(path.join(testDir, "e2e-untrusted"));
+  writeSettings(dirs, { machine: machineSettings(model), user: { ...USER_SETTINGS, "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" } });
+  const server = await startCodeServer({ nodeBin, entry: codeServerBin, port: await freePort(), dirs, logFile: path.join(outDir, "code-server-untrusted.log"), trust: true });
+  try {
+    return await runRestrictedTests({ browser, url: workbenchUrl(server, dirs, { extensionDevelopmentPath: root }), shotsDir: outDir });
+  } finally {
+    await server.stop();
+  }
 }
 
 /** Copies the Clade output channel log(s) from the user-data dir into test-output/e2e/. */
@@ -118,19 +148,11 @@ async function main() {
     throw new Error(`the generator says ${model.generatorParameterCount} parameters, the GGUF holds ${expected.parameterCount}`);
   }
   process.stdout.write(`[e2e] model: ${model.file} (${model.source}; ${expected.architecture}, ${expected.parameterCount} parameters)\n`);
+  expected.archive = await phase("seed the workspace archive (clade evolve)", () => seedArchive(root, { model: model.file, workspace: dirs.workspace }));
+  process.stdout.write(`[e2e] archive: ${expected.archive.nodes.map((n) => `${n.id}[${n.status} ${n.passed}/${n.evaluated}]`).join(" ")}; review child ${expected.archive.child?.id ?? "none"}\n`);
   writeSettings(dirs, {
-    machine: { "clade.model.path": model.file, "clade.model.threads": 1, "clade.model.contextSize": 512, "clade.model.sequences": 1 },
-    user: {
-      "workbench.startupEditor": "none",
-      "workbench.tips.enabled": false,
-      "workbench.enableExperiments": false,
-      "workbench.secondarySideBar.defaultVisibility": "hidden",
-      "chat.disableAIFeatures": true,
-      "telemetry.telemetryLevel": "off",
-      "update.mode": "none",
-      "extensions.autoCheckUpdates": false,
-      "extensions.autoUpdate": false,
-    },
+    machine: machineSettings(model.file),
+    user: USER_SETTINGS,
   });
   const server = await phase("start code-server", async () => startCodeServer({ nodeBin, entry: codeServerBin, port: await freePort(), dirs, logFile: path.join(outDir, "code-server.log") }));
   let browser;
@@ -140,8 +162,12 @@ async function main() {
     const uiUrl = workbenchUrl(server, dirs, { extensionDevelopmentPath: root });
     outcomes.push(...(await phase("UI tests", () => runUiTests({ browser, url: uiUrl, expected, shotsDir: outDir }))));
   } finally {
-    await browser?.close().catch(() => undefined);
     await server.stop();
+  }
+  try {
+    if (browser) outcomes.push(...(await phase("restricted mode (untrusted workspace)", () => runRestricted(browser, model.file))));
+  } finally {
+    await browser?.close().catch(() => undefined);
   }
   const logs = collectLogs(dirs);
   report(outcomes);

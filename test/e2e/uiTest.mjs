@@ -9,9 +9,33 @@ const STEP_TIMEOUT = 60_000;
 export async function runUiTests({ browser, url, expected, shotsDir }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleErrors = [];
+  const cspViolations = [];
   page.on("pageerror", (error) => consoleErrors.push(error.message));
+  // Console messages of every frame, the webview's included: a CSP violation is a failure.
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(message.text())) cspViolations.push(message.text());
+  });
   const shot = (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
   const modelBase = path.basename(expected.modelFile);
+  const child = expected.archive?.child;
+  const palette = async (command) => {
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ timeout: STEP_TIMEOUT });
+    await input.fill(`>${command}`);
+    await page.locator(".quick-input-list .monaco-list-row").filter({ hasText: command }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await page.keyboard.press("Enter");
+  };
+  /** Answers the open quick pick: types `text`, waits for a matching row, picks it. */
+  const quickPick = async (text) => {
+    const input = page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor({ timeout: STEP_TIMEOUT });
+    if (text) await input.fill(text);
+    await page.locator(".quick-input-list .monaco-list-row").filter({ hasText: text ?? "" }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await page.keyboard.press("Enter");
+  };
+  const archiveRow = (label) => page.locator(`.sidebar .monaco-list-row[aria-label^="${label}"]`).first();
 
   const steps = [
     ["UI: the workbench loads with the extension under development", async () => {
@@ -44,6 +68,44 @@ export async function runUiTests({ browser, url, expected, shotsDir }) {
     ["UI: the status bar shows the loaded model and its backend", async () => {
       await page.locator(".statusbar .statusbar-item").filter({ hasText: /· (cpu|cuda|metal|vulkan)/ }).first().waitFor({ timeout: STEP_TIMEOUT });
       await shot("05-status-bar");
+    }],
+    ["UI: the Archive view lists the versions of the seeded session", async () => {
+      if (!child) throw new Error("the seeded archive has no child to review");
+      await page.locator(".sidebar .pane-header").filter({ hasText: "Archive" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      for (const node of expected.archive.nodes) await archiveRow(`${node.id}, `).waitFor({ timeout: STEP_TIMEOUT });
+      await page.locator(".sidebar .pane-header").filter({ hasText: "Sessions" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await shot("06-archive-tree");
+    }],
+    ["UI: \"Clade: Open Archive Graph\" renders every version in the webview, with no CSP violation", async () => {
+      await palette("Clade: Open Archive Graph");
+      const graph = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+      await graph.locator(".node").first().waitFor({ timeout: STEP_TIMEOUT });
+      const count = await graph.locator(".node").count();
+      if (count !== expected.archive.nodes.length) throw new Error(`the graph shows ${count} nodes, the archive has ${expected.archive.nodes.length}`);
+      await graph.locator(".node").first().click();
+      await page.waitForTimeout(500);
+      await shot("06b-archive-graph");
+      if (cspViolations.length) throw new Error(`CSP violations in the console:\n${cspViolations.slice(0, 3).join("\n")}`);
+    }],
+    ["UI: \"Clade: Show Diff vs Parent\" opens a diff editor", async () => {
+      await palette("Clade: Show Diff vs Parent");
+      await quickPick(child.id);
+      if (child.files.length > 1) await quickPick(null);
+      await page.locator(".monaco-diff-editor, .multiDiffEditor").first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.locator(".tabs-container .tab").filter({ hasText: child.id }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await shot("07-diff-vs-parent");
+    }],
+    ["UI: \"Clade: Accept Version\" makes the version active in the Archive view", async () => {
+      await palette("Clade: Accept Version");
+      await quickPick(child.id);
+      await archiveRow(`${child.id}, active`).waitFor({ timeout: STEP_TIMEOUT });
+      await shot("08-after-accept");
+    }],
+    ["UI: \"Clade: Revert Version\" marks it reverted", async () => {
+      // With no version given, Revert acts on the active version (no pick).
+      await palette("Clade: Revert Version");
+      await archiveRow(`${child.id}, reverted`).waitFor({ timeout: STEP_TIMEOUT });
+      await shot("09-after-revert");
     }],
   ];
 

@@ -8,6 +8,9 @@ import type { LlmProvider } from "./llmProvider";
 import { permissionArgs } from "./nodePermissions";
 import { parseHarnessMessage } from "./harnessMessages";
 
+/** V8 heap limit of an agent process (MiB). */
+export const AGENT_HEAP_MB = 1024;
+
 export interface AgentProcessOptions {
   harness: string;
   bundle: string;
@@ -45,7 +48,8 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   const child = fork(options.harness, [options.bundle], {
     cwd: task.workspace,
     env: options.env,
-    execArgv: await permissionArgs({ read: [options.harness, options.bundle, task.workspace], write: [task.workspace] }),
+    // A heap cap: a version that hoards memory dies alone instead of swapping the machine.
+    execArgv: [...(await permissionArgs({ read: [options.harness, options.bundle, task.workspace], write: [task.workspace] })), `--max-old-space-size=${AGENT_HEAP_MB}`],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     detached: true, // own process group, so a kill takes everything with it
     serialization: "json",

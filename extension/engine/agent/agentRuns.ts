@@ -11,14 +11,15 @@ import { archivePaths } from "../archive/archivePaths";
 import type { ModelHost } from "../model/modelHost";
 import { seedAgentDir } from "../resources";
 import { openSuite } from "../tasks/openSuite";
+import { loraForVersion, versionAdapter } from "../train/adapterStore";
 import { buildAgent } from "./buildAgent";
 import type { LlmProvider } from "./llmProvider";
 import { runTask } from "./runTask";
 import { ScriptedProvider } from "./scriptedProvider";
 
 /** The version to run: the given archive node, else the workspace's active one, else the seed agent. */
-async function resolveVersion(workspace: string, node: string | undefined): Promise<{ id: string; dir: string; dispose: () => Promise<void> }> {
-  const seed = { id: "seed", dir: seedAgentDir(), dispose: async () => undefined };
+async function resolveVersion(workspace: string, node: string | undefined): Promise<{ id: string; dir: string; adapter: string | null; dispose: () => Promise<void> }> {
+  const seed = { id: "seed", dir: seedAgentDir(), adapter: null, dispose: async () => undefined };
   if (node === "seed") return seed;
   if (!existsSync(archivePaths(workspace).log)) {
     if (node) throw new CladeError("archive-missing", `There is no archive in ${workspace}, so version "${node}" does not exist.`, "Run `clade evolve` in this workspace first, or omit --node to run the seed agent.");
@@ -30,7 +31,7 @@ async function resolveVersion(workspace: string, node: string | undefined): Prom
     if (!chosen) return seed;
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-version-${chosen.id}-`));
     await archive.exportNode(chosen.id, dir);
-    return { id: chosen.id, dir, dispose: () => fs.rm(dir, { recursive: true, force: true }) };
+    return { id: chosen.id, dir, adapter: versionAdapter(workspace, chosen), dispose: () => fs.rm(dir, { recursive: true, force: true }) };
   } finally {
     await archive.dispose();
   }
@@ -54,6 +55,9 @@ export class AgentRuns {
       const build = await buildAgent(version.dir, { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal: opts.signal }).finally(version.dispose);
       if (!build.ok) throw new CladeError("invalid-argument", `The agent version does not build (${build.stage}):\n${build.message}`, "Fix the version's code, or run another version.");
       const provider = await this.provider(params, opts);
+      // An adapter version runs with its LoRA adapter attached (recreating the context if another is attached).
+      if (!params.scripted) await this.models.useLora(loraForVersion(params.workspace, this.models.info?.lora ?? [], version.adapter), opts);
+      else if (version.adapter) throw new CladeError("invalid-argument", `Version ${version.id} is a LoRA adapter version; a scripted replay cannot use its adapter.`, "Run it with --model FILE (the base model it was trained for).");
       // The agent budgets its context by what one sequence of the loaded model really holds.
       const info = params.scripted ? undefined : this.models.info;
       const contextTokens = info ? Math.floor(info.contextSize / info.sequences) : undefined;

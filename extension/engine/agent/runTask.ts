@@ -11,6 +11,7 @@ import type { RunResult } from "../../protocol/run";
 import { harnessBundle } from "../resources";
 import { scoreTask } from "../tasks/scoreTask";
 import type { ScoreResult, Task } from "../tasks/types";
+import { hiddenTaskPaths } from "./sandbox/hiddenTaskPaths";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox";
 import type { Isolation } from "./sandbox/runCommand";
 import { runAgentProcess } from "./agentProcess";
@@ -40,7 +41,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const limits = { ...defaultLimits, ...options.limits };
   const started = Date.now();
   const trajectory = new TrajectoryWriter(path.join(options.runsDir, options.versionId, `${task.id}-${runId}.jsonl`));
-  const sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation });
+  const sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: hiddenTaskPaths(task.suite, options.runsDir) });
   try {
     const agentTask: AgentTask = {
       id: task.id,

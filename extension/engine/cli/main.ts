@@ -3,12 +3,14 @@
 import { Command, CommanderError } from "commander";
 import { CLADE_VERSION } from "../version";
 import { registerArchiveCommands } from "./commands/archiveCommands";
+import { registerArchiveCheckCommands } from "./commands/archiveCheckCommands";
 import { registerBenchCommand } from "./commands/benchCommand";
 import { registerEvolveCommand } from "./commands/evolveCommand";
 import { registerChatCommand } from "./commands/chatCommand";
 import { registerModelCommands } from "./commands/modelCommands";
 import { registerRunCommand } from "./commands/runCommand";
 import { registerTasksCommands } from "./commands/tasksCommands";
+import { registerTrainCommand } from "./commands/trainCommand";
 import { reportError } from "./output";
 
 export function buildProgram(): Command {
@@ -23,7 +25,9 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerTasksCommands(program);
   registerEvolveCommand(program);
+  registerTrainCommand(program);
   registerArchiveCommands(program);
+  registerArchiveCheckCommands(program);
   registerBenchCommand(program);
   return program;
 }

@@ -8,12 +8,17 @@ import type { Archive } from "../archive/archive";
 import { buildAgent } from "../agent/buildAgent";
 import type { LlmProvider } from "../agent/llmProvider";
 import { runTask } from "../agent/runTask";
+import { CladeError } from "../../protocol/errors";
 import type { Task } from "../tasks/types";
+import { versionAdapter } from "../train/adapterStore";
 import type { SessionOptions } from "./sessionTypes";
 
-export interface EvaluateContext {
+/** What an evaluation reads of the session's options (a `clade train` evaluation has no session). */
+export type EvaluateOptions = Pick<SessionOptions, "workspace" | "limits" | "isolation" | "onEvaluation" | "useAdapter">;
+
+export interface EvaluateContext<O extends EvaluateOptions = SessionOptions> {
   archive: Archive;
-  options: SessionOptions;
+  options: O;
   provider: LlmProvider;
   /** The suite's tasks in the session's fixed evaluation order. */
   tasks: readonly Task[];
@@ -21,16 +26,29 @@ export interface EvaluateContext {
   signal: AbortSignal;
 }
 
-export async function evaluateNode(context: EvaluateContext, nodeId: string, count: number): Promise<string> {
+export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, nodeId: string, count: number): Promise<string> {
   const { archive } = context;
   const untested = new Set(archive.untestedTasks(nodeId));
-  const chosen = context.tasks.filter((t) => untested.has(t.id)).slice(0, count);
+  // Tasks another job of this archive chose but has not yet recorded as started are not untested:
+  // the session asks the strategy again once the first start is on record, not the last.
+  const claims = claimsOf(archive);
+  const chosen = context.tasks.filter((t) => untested.has(t.id) && !claims.has(`${nodeId}/${t.id}`)).slice(0, count);
   if (!chosen.length) return `evaluation of ${nodeId}: no untested task`;
   // Claim the tasks first, so a strategy asked again sees them in flight.
   const runs = chosen.map((task) => ({ task, runId: randomUUID().slice(0, 8) }));
-  for (const run of runs) await archive.recordEvaluationStarted(nodeId, run.task.id, run.runId);
+  for (const run of runs) claims.add(`${nodeId}/${run.task.id}`);
+  try {
+    for (const run of runs) await archive.recordEvaluationStarted(nodeId, run.task.id, run.runId);
+  } finally {
+    for (const run of runs) claims.delete(`${nodeId}/${run.task.id}`);
+  }
   const bundle = await bundleFor(context, nodeId).catch(async (error: unknown) => {
     for (const run of runs) await archive.recordEvaluationAbandoned(run.runId, `the version does not build: ${String(error)}`).catch(() => undefined);
+    throw error;
+  });
+  // An adapter version runs with its LoRA adapter attached; any other version without.
+  await attachAdapter(context, nodeId).catch(async (error: unknown) => {
+    for (const run of runs) await archive.recordEvaluationAbandoned(run.runId, `its adapter could not be attached: ${String(error)}`).catch(() => undefined);
     throw error;
   });
   let passed = 0;
@@ -58,7 +76,20 @@ export async function evaluateNode(context: EvaluateContext, nodeId: string, cou
   return `evaluation of ${nodeId}: ${passed}/${runs.length} passed`;
 }
 
-async function bundleFor(context: EvaluateContext, nodeId: string): Promise<string> {
+const pendingClaims = new WeakMap<Archive, Set<string>>();
+function claimsOf(archive: Archive): Set<string> {
+  let claims = pendingClaims.get(archive);
+  if (!claims) pendingClaims.set(archive, (claims = new Set()));
+  return claims;
+}
+
+async function attachAdapter(context: EvaluateContext<EvaluateOptions>, nodeId: string): Promise<void> {
+  const file = versionAdapter(context.options.workspace, context.archive.requireNode(nodeId));
+  if (context.options.useAdapter) await context.options.useAdapter(file);
+  else if (file) throw new CladeError("invalid-argument", `Version ${nodeId} is a LoRA adapter version, and this session's model provider cannot attach adapters.`, "Evaluate it with a loaded model (`clade evolve`/`clade train --model F`), not a scripted provider.");
+}
+
+async function bundleFor(context: EvaluateContext<EvaluateOptions>, nodeId: string): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-node-${nodeId}-`));
   try {
     await context.archive.exportNode(nodeId, dir);

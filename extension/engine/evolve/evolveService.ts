@@ -1,10 +1,25 @@
 // The engine's session service: loads the model with one sequence per parallel job and runs (or
 // resumes) a session, turning its progress into protocol progress.
+import { CladeError } from "../../protocol/errors";
 import type { EvolveParams, EvolveResult, ProgressValue } from "../../protocol/engine";
+import type { Archive } from "../archive/archive";
+import type { ArchiveService } from "../archive/archiveService";
 import type { ModelHost } from "../model/modelHost";
+import { adapterSwitcher, trainVersion } from "../train/trainService";
 import { runSession } from "./session";
 
-export async function evolve(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<EvolveResult> {
+export async function evolve(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archives?: ArchiveService } = {}): Promise<EvolveResult> {
+  if (params.trusted === false) throw new CladeError("untrusted-workspace", "This workspace is not trusted, so Clade will not run agents or tests in it.", "Trust the workspace (Manage Workspace Trust) if you trust its code, then start the session again.");
+  // The archive service lends the session its writer, so clients read the same instance meanwhile.
+  const writer = await opts.archives?.acquireWriter(params.workspace);
+  try {
+    return await evolveWith(models, params, { ...opts, archive: writer?.archive });
+  } finally {
+    await writer?.release();
+  }
+}
+
+async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archive?: Archive }): Promise<EvolveResult> {
   const spec = { ...params.model, sequences: Math.max(params.model.sequences ?? 1, params.parallel) };
   const info = models.info?.file === spec.model && models.info.sequences >= params.parallel ? models.info : await models.load(spec, opts);
   const title = "Self-improvement session";
@@ -12,7 +27,9 @@ export async function evolve(models: ModelHost, params: Omit<EvolveParams, "prog
     workspace: params.workspace, suite: params.suite, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
     provider: models, modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
-    gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal,
+    gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
+    useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
+    trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0 }, { archive, signal })).nodeId,
     onProgress: (p) => opts.onProgress?.({
       title, done: p.evaluationsDone, total: p.budget, percentage: (100 * p.evaluationsDone) / Math.max(1, p.budget),
       message: `${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,

@@ -4,6 +4,7 @@
 // evaluations reported done stay done, running ones are abandoned and re-run.
 import os from "node:os";
 import path from "node:path";
+import { CladeError } from "../../protocol/errors";
 import { Archive } from "../archive/archive";
 import { seedAgentDir } from "../resources";
 import { createStrategy } from "../search/createStrategy";
@@ -21,8 +22,8 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
-  const archive = await Archive.open(options.workspace, { create: true });
-  const suite = openSuite(options.suite, { workspace: options.workspace });
+  const archive = options.archive ?? (await Archive.open(options.workspace, { create: true }));
+  const suite = openSuite(options.suite, { workspace: options.workspace, testCommand: options.testCommand });
   try {
     const all = await suite.list();
     const tasks = shuffle(all, createRng(hash32(options.seed, 0x7a5c)));
@@ -43,11 +44,16 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     const progress = (message?: string): SessionProgress => report(archive, session.id, Boolean(previous), jobs, started, strategy.finalPick(archive.searchView()), message);
 
     let stopReason: SessionSummary["stopReason"] = "nothing-to-do";
+    const training = autoTraining(options, archive);
     for (;;) {
       const over = overBudget(options, archive, started);
       if (controller.signal.aborted || over) {
         stopReason = controller.signal.aborted ? "cancelled" : over!;
         break;
+      }
+      if (jobs.size === 0 && training.due()) {
+        const message = await training.run(strategy.finalPick(archive.searchView()), controller.signal);
+        options.onProgress?.(progress(message));
       }
       let stopped = false;
       while (jobs.size < options.parallel) {
@@ -76,7 +82,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     suite.dispose();
-    await archive.dispose();
+    if (!options.archive) await archive.dispose();
   }
 }
 
@@ -101,6 +107,30 @@ async function startJob(context: JobContext, kind: "expand" | "evaluate", nodeId
   void done.finally(() => (ended = true)).catch(() => undefined);
   while (!ended && !claimed()) await new Promise((resolve) => setTimeout(resolve, 5));
   return { kind, nodeId, done };
+}
+
+/** `trainEvery`: after every K new passed runs (counted from the session's start), train an adapter child of the best version. */
+function autoTraining(options: SessionOptions, archive: Archive): { due(): boolean; run(best: string | null, signal: AbortSignal): Promise<string> } {
+  const every = options.trainEvery;
+  if (every !== undefined && (!Number.isInteger(every) || every < 1)) throw new CladeError("invalid-argument", `trainEvery must be a positive integer, got ${every}.`, "Pass e.g. --train-every 10.");
+  if (every !== undefined && !options.trainAdapter) throw new CladeError("invalid-argument", "trainEvery is set but the session has no trainer.", "Run the session in the engine with a loaded model (`clade evolve --model F --train-every K`).");
+  if (every !== undefined && options.parallel > 1) throw new CladeError("invalid-argument", "--train-every needs --parallel 1 (attaching an adapter recreates the model's context, which would abort the other jobs).", "Run with --parallel 1, or train separately with `clade train`.");
+  const passed = () => archive.nodes().reduce((sum, n) => sum + archive.results(n.id).filter((r) => r.passed).length, 0);
+  let trainedAt = passed();
+  return {
+    due: () => every !== undefined && passed() - trainedAt >= every,
+    run: async (best, signal) => {
+      trainedAt = passed();
+      if (!best) return "training skipped: no version to train from";
+      try {
+        const id = await options.trainAdapter!(archive, best, signal);
+        return `trained adapter version ${id} from ${best}`;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return `training from ${best} failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    },
+  };
 }
 
 function overBudget(options: SessionOptions, archive: Archive, started: number): SessionSummary["stopReason"] | undefined {

@@ -1,5 +1,6 @@
 // What a self-improvement session is given and what it reports while it runs.
 import type { AgentLimits } from "../../protocol/agent";
+import type { Archive } from "../archive/archive";
 import type { LlmProvider } from "../agent/llmProvider";
 import type { StrategyName } from "../search/types";
 import type { StrategyOptions } from "../search/createStrategy";
@@ -38,6 +39,24 @@ export interface SessionOptions {
   /** Diagnosis prompt budget in characters (smaller for small-context models). */
   diagnosisPromptChars?: number;
   signal?: AbortSignal;
+  /** Test command for `repo:` suites. */
+  testCommand?: string;
+  /** The workspace's archive, opened writable by the caller (which disposes it); default: opened here. */
+  archive?: Archive;
+  /**
+   * Attaches a version's LoRA adapter (null: none) to the model before the version's runs. Needed to
+   * evaluate adapter versions; switching recreates the model's context.
+   */
+  useAdapter?(adapterFile: string | null): Promise<void>;
+  /**
+   * Train a LoRA adapter every K passed runs: after K new passed runs, an adapter is trained on the
+   * passed runs of the current best version's clade and added as its child (then searched like any
+   * version). Needs `trainAdapter`; sessions with parallel > 1 are refused (an adapter switch would
+   * abort the other jobs' requests).
+   */
+  trainEvery?: number;
+  /** Trains an adapter child of `parentId` and returns its node id (see train/trainAdapterNode.ts). */
+  trainAdapter?(archive: Archive, parentId: string, signal: AbortSignal): Promise<string>;
   onProgress?(progress: SessionProgress): void;
   /** Called once an evaluation's result is durable in the archive (fsync'd). */
   onEvaluation?(record: { nodeId: string; taskId: string; runId: string; passed: boolean }): void;

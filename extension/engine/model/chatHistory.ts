@@ -15,6 +15,8 @@ export interface HistoryOptions {
   nativeTools: boolean;
   /** Extra system text (tool instructions), added to the first system message or as a new one. */
   extraSystemText?: string;
+  /** Without native tools: the text the model wrote for a call, if known (see ToolCallTexts). */
+  callText?: (call: ToolCall) => string | undefined;
 }
 
 export function toChatHistory(messages: readonly ChatMessage[], options: HistoryOptions): ChatHistoryItem[] {
@@ -38,7 +40,7 @@ export function toChatHistory(messages: readonly ChatMessage[], options: History
         // otherwise node-llama-cpp renders all calls first and all results after them.
         const newChunk = endsWithCall(item);
         if (message.content) item.response.push(message.content);
-        (message.toolCalls ?? []).forEach((call, i) => addCall(item, call, options.nativeTools, pendingCalls, callNames, newChunk && i === 0));
+        (message.toolCalls ?? []).forEach((call, i) => addCall(item, call, options, pendingCalls, callNames, newChunk && i === 0));
         break;
       }
       case "tool":
@@ -65,10 +67,10 @@ function endsWithCall(item: ChatModelResponse): boolean {
   return typeof last === "object" && last.type === "functionCall";
 }
 
-function addCall(item: ChatModelResponse, call: ToolCall, native: boolean, pending: Map<string, ChatModelFunctionCall>, names: Map<string, string>, startsNewChunk: boolean): void {
+function addCall(item: ChatModelResponse, call: ToolCall, options: HistoryOptions, pending: Map<string, ChatModelFunctionCall>, names: Map<string, string>, startsNewChunk: boolean): void {
   names.set(call.id, call.name);
-  if (!native) {
-    item.response.push(JSON.stringify({ name: call.name, arguments: call.arguments }));
+  if (!options.nativeTools) {
+    item.response.push(options.callText?.(call) ?? JSON.stringify({ name: call.name, arguments: call.arguments }));
     return;
   }
   const functionCall: ChatModelFunctionCall = { type: "functionCall", name: call.name, params: call.arguments, result: undefined, ...(startsNewChunk ? { startsNewChunk: true } : {}) };

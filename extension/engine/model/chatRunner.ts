@@ -1,17 +1,24 @@
 // Runs one chat request on one context sequence: renders the messages with the model's chat
 // wrapper, applies the tool mode, samples, streams text, and accounts tokens and timings.
-import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
+import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
 import { CladeError } from "../../protocol/errors";
 import type { ChatParams, ChatResult, StopReason, ToolCall, ToolDefinition } from "../../protocol/model";
 import { toChatHistory } from "./chatHistory";
 import { fromFunctionCalls, parseToolCallText, toChatFunctions, toolInstructions, type ToolGrammarCache } from "./toolCalls";
+import type { ToolCallTexts } from "./toolCallTexts";
 
-export interface ChatRunEnv {
-  sequence: LlamaContextSequence;
+/** What rendering a request needs (no sequence). */
+export interface ChatRenderEnv {
   chatWrapper: ChatWrapper;
   /** The wrapper has a native function-call syntax (see chatWrapperInfo). */
   functionCalling: boolean;
   grammars: ToolGrammarCache;
+  /** The model's own text of earlier "required" calls, so history renders what it wrote. */
+  callTexts?: ToolCallTexts;
+}
+
+export interface ChatRunEnv extends ChatRenderEnv {
+  sequence: LlamaContextSequence;
   /** Used when params.maxTokens is not set. */
   defaultMaxTokens: number;
 }
@@ -28,10 +35,10 @@ type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHis
 
 export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
   const plan = await planRequest(env, params);
-  const prompt = renderTokens(env, plan);
-  // LlamaChat keeps the KV cache of the longest common prefix of the sequence and the new prompt.
-  const cachedPromptTokens = prompt ? Math.min(prompt.length, env.sequence.compareContextTokens(prompt).firstDifferentIndex) : 0;
-  const { usedInputTokens: inputBefore, usedOutputTokens: outputBefore } = env.sequence.tokenMeter;
+  // The prompt is rendered and tokenized once, by LlamaChat; what was cached is read off the
+  // sequence afterwards (see promptUsage).
+  const startTokens = env.sequence.contextTokens;
+  const outputBefore = env.sequence.tokenMeter.usedOutputTokens;
   let firstTokenAt: number | undefined;
   const markFirst = () => (firstTokenAt ??= performance.now());
   let streamed = "";
@@ -59,20 +66,37 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
   const end = performance.now();
   const text = response?.response ?? streamed;
   const { toolCalls, stopReason } = outcome(plan, response, text, options.signal);
+  if (plan.mode === "required" && toolCalls[0]) env.callTexts?.remember(toolCalls[0], text);
+  const completionTokens = env.sequence.tokenMeter.usedOutputTokens - outputBefore;
   return {
     text,
     toolCalls,
     stopReason,
-    usage: {
-      promptTokens: prompt?.length ?? env.sequence.tokenMeter.usedInputTokens - inputBefore,
-      cachedPromptTokens,
-      completionTokens: env.sequence.tokenMeter.usedOutputTokens - outputBefore,
-    },
+    usage: { ...promptUsage(startTokens, env.sequence.contextTokens, completionTokens), completionTokens },
     timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
   };
 }
 
-async function planRequest(env: ChatRunEnv, params: ChatParams): Promise<Plan> {
+/**
+ * Prompt tokens of a finished generation, from the sequence's tokens before and after it: LlamaChat
+ * keeps the longest common prefix of the sequence and the prompt, evaluates the rest, then feeds
+ * back every generated token but the last. So the prompt is the tokens after, minus the generated
+ * ones fed back, and the cached part is the prefix shared with the tokens before.
+ */
+export function promptUsage(before: readonly Token[], after: readonly Token[], completionTokens: number): { promptTokens: number; cachedPromptTokens: number } {
+  const promptTokens = Math.max(0, after.length - Math.max(0, completionTokens - 1));
+  let shared = 0;
+  const limit = Math.min(before.length, promptTokens);
+  while (shared < limit && before[shared] === after[shared]) shared++;
+  return { promptTokens, cachedPromptTokens: shared };
+}
+
+/** The prompt as LlamaChat will render it (to pick the sequence whose cache matches it best). */
+export async function renderPrompt(env: ChatRenderEnv, tokenizer: Tokenizer, params: ChatParams): Promise<Token[] | undefined> {
+  return renderTokens(env, tokenizer, await planRequest(env, params));
+}
+
+async function planRequest(env: ChatRenderEnv, params: ChatParams): Promise<Plan> {
   const tools = params.tools ?? [];
   const mode: ToolMode = params.toolChoice ?? (tools.length > 0 ? "auto" : "none");
   if (mode === "required" && tools.length === 0) {
@@ -83,21 +107,22 @@ async function planRequest(env: ChatRunEnv, params: ChatParams): Promise<Plan> {
     // way, so what the model sees of its past turns is what it produced (and what training renders).
     nativeTools: env.functionCalling && mode !== "required",
     extraSystemText: mode === "required" ? toolInstructions(tools) : undefined,
+    callText: env.callTexts ? (call) => env.callTexts?.textOf(call) : undefined,
   });
   if (mode === "required") return { mode, tools, history, grammar: await env.grammars.get(tools) };
   if (mode === "auto" && tools.length > 0 && env.functionCalling) return { mode, tools, history, functions: toChatFunctions(tools) };
   return { mode, tools, history };
 }
 
-/** The prompt as LlamaChat will render it (to tell how much is cached); undefined if rendering fails here. */
-function renderTokens(env: ChatRunEnv, plan: Plan): Token[] | undefined {
+/** The prompt as LlamaChat will render it; undefined if rendering fails here. */
+function renderTokens(env: ChatRenderEnv, tokenizer: Tokenizer, plan: Plan): Token[] | undefined {
   try {
     const state = env.chatWrapper.generateContextState({
       chatHistory: plan.history,
       availableFunctions: plan.functions,
       documentFunctionParams: plan.functions ? true : undefined,
     });
-    return state.contextText.tokenize(env.sequence.model.tokenizer);
+    return state.contextText.tokenize(tokenizer);
   } catch {
     return undefined; // LlamaChat reports the real problem when it renders the same history
   }

@@ -4,11 +4,12 @@
 import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { ProgressValue } from "../../protocol/engine";
 import type { ChatParams, ChatResult, LoraSpec } from "../../protocol/model";
-import { runChat } from "./chatRunner";
+import { renderPrompt, runChat, type ChatRenderEnv } from "./chatRunner";
 import { contextCreateError } from "./loadErrors";
 import type { LlamaLogRelay } from "./llamaLogRelay";
-import { SequencePool } from "./sequencePool";
+import { SequencePool, type SequenceAffinity } from "./sequencePool";
 import { ToolGrammarCache } from "./toolCalls";
+import { ToolCallTexts } from "./toolCallTexts";
 
 export interface ContextSettings {
   /** Per sequence (node-llama-cpp's unit). */
@@ -21,6 +22,7 @@ export interface ContextSettings {
 export class ModelContext {
   private readonly stopAll = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
+  private readonly callTexts = new ToolCallTexts();
   private disposed = false;
 
   private constructor(
@@ -74,15 +76,10 @@ export class ModelContext {
 
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void; startedAt: number }): Promise<ChatResult> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopAll.signal]) : this.stopAll.signal;
-    const lease = await this.pool.acquire({ sessionId: params.sessionId, signal });
+    const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts };
+    const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity: await this.affinity(render, params) });
     const run = runChat(
-      {
-        sequence: lease.sequence,
-        chatWrapper: this.chatWrapper,
-        functionCalling: this.functionCalling,
-        grammars: this.grammars,
-        defaultMaxTokens: this.settings.contextPerSequence,
-      },
+      { ...render, sequence: lease.sequence, defaultMaxTokens: this.settings.contextPerSequence },
       params,
       { signal, onText: opts.onText, startedAt: opts.startedAt },
     );
@@ -93,6 +90,18 @@ export class ModelContext {
       this.running.delete(run);
       lease.release();
     }
+  }
+
+  /**
+   * A request that starts a conversation (no sequence of its own yet) goes to the free sequence
+   * whose cached tokens share the longest prefix with its prompt: agent runs of one version share
+   * the system prompt and tool definitions, which then are not evaluated again.
+   */
+  private async affinity(render: ChatRenderEnv, params: ChatParams): Promise<SequenceAffinity<LlamaContextSequence> | undefined> {
+    if (this.pool.size < 2 || this.pool.hasSession(params.sessionId)) return undefined;
+    const prompt = await renderPrompt(render, this.context.model.tokenizer, params).catch(() => undefined);
+    if (!prompt) return undefined;
+    return (sequence) => sequence.compareContextTokens(prompt).firstDifferentIndex;
   }
 
   endSession(sessionId: string): void {

@@ -7,7 +7,7 @@
 import { stat } from "node:fs/promises";
 import type { LogEntry, ProgressValue } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
-import type { ChatParams, ChatResult, ModelInfo, ModelSpec } from "../../protocol/model";
+import type { ChatParams, ChatResult, LoraSpec, ModelInfo, ModelSpec } from "../../protocol/model";
 import { getLlamaBackend, subscribeLlamaLog } from "./backend";
 import { resolveThreads } from "./defaultThreads";
 import { fileSha256 } from "./fileSha256";
@@ -35,6 +35,8 @@ export class ModelHost {
   private loaded?: LoadedModel;
   private context?: ModelContext;
   private current?: ModelInfo;
+  /** The spec of the last successful load (useLora reloads it with another adapter list). */
+  private lastSpec?: ModelSpec;
   private queue: Promise<unknown> = Promise.resolve();
   private disposing?: Promise<void>;
 
@@ -50,6 +52,19 @@ export class ModelHost {
   /** Loads `spec`, replacing what is loaded (requests running on a replaced context are aborted). */
   load(spec: ModelSpec, opts: LoadOptions = {}): Promise<ModelInfo> {
     return this.serialize(() => this.doLoad(spec, opts));
+  }
+
+  /**
+   * Attaches exactly these LoRA adapters to the loaded model. Adapters are attached per context, so
+   * a different list recreates the context (the model stays loaded; requests running on the old
+   * context are aborted, and its KV cache is lost); the same list is a no-op.
+   */
+  useLora(lora: readonly LoraSpec[], opts: LoadOptions = {}): Promise<ModelInfo> {
+    return this.serialize(async () => {
+      if (!this.current || !this.lastSpec || !this.context) throw notLoaded();
+      if (sameLora(lora.map(normalizeLora), this.context.settings.lora)) return this.current;
+      return this.doLoad({ ...this.lastSpec, lora: [...lora] }, opts);
+    });
   }
 
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void } = {}): Promise<ChatResult> {
@@ -110,6 +125,7 @@ export class ModelHost {
       lora: context.settings.lora,
       loadMs: performance.now() - started,
     });
+    this.lastSpec = spec;
     this.log("info", `Model ready: ${file} (${this.current.backend}, ${this.current.threads} threads, ${this.current.sequences}x${context.settings.contextPerSequence} tokens, wrapper ${this.current.chatWrapper}).`);
     return this.current;
   }

@@ -6,6 +6,10 @@
 //   (the conversation prefix is not evaluated again). Turns of one session run one at a time.
 // - A pinned but idle sequence is taken from its session only when a request finds nothing else
 //   free (least recently used first); the session then starts over on another sequence.
+// - Among free sequences, a request that says how well each one's cache fits it (`affinity`, e.g.
+//   the length of the cached prefix its prompt shares) gets the best fit; ties go to the least
+//   recently used. A sequence keeps its tokens after its session ends, so a new agent run lands
+//   where the shared system prompt and tools are already evaluated.
 import { CladeError, cancelledError } from "../../protocol/errors";
 
 export interface SequenceLease<S> {
@@ -23,8 +27,11 @@ interface Slot<S> {
   lastUsed: number;
 }
 
+export type SequenceAffinity<S> = (sequence: S) => number;
+
 interface Waiter<S> {
   sessionId?: string;
+  affinity?: SequenceAffinity<S>;
   resolve(lease: SequenceLease<S>): void;
   reject(error: unknown): void;
   cleanup(): void;
@@ -58,10 +65,15 @@ export class SequencePool<S> {
     return this.slots[slot]?.sessionId;
   }
 
-  acquire(options: { sessionId?: string; signal?: AbortSignal } = {}): Promise<SequenceLease<S>> {
+  /** Whether `sessionId` holds a sequence (its next turn goes there; no choice to make). */
+  hasSession(sessionId: string | undefined): boolean {
+    return sessionId !== undefined && this.slots.some((slot) => slot.sessionId === sessionId);
+  }
+
+  acquire(options: { sessionId?: string; signal?: AbortSignal; affinity?: SequenceAffinity<S> } = {}): Promise<SequenceLease<S>> {
     if (this.disposed) return Promise.reject(notLoaded());
     if (options.signal?.aborted) return Promise.reject(cancelledError("The chat request"));
-    const slot = this.pick(options.sessionId);
+    const slot = this.pick(options.sessionId, options.affinity);
     if (slot) return Promise.resolve(this.grant(slot, options.sessionId));
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -71,6 +83,7 @@ export class SequencePool<S> {
       };
       const waiter: Waiter<S> = {
         sessionId: options.sessionId,
+        affinity: options.affinity,
         resolve,
         reject,
         cleanup: () => options.signal?.removeEventListener("abort", onAbort),
@@ -96,7 +109,7 @@ export class SequencePool<S> {
     }
   }
 
-  private pick(sessionId: string | undefined): Slot<S> | undefined {
+  private pick(sessionId: string | undefined, affinity?: SequenceAffinity<S>): Slot<S> | undefined {
     if (sessionId !== undefined) {
       const own = this.slots.find((slot) => slot.sessionId === sessionId);
       // One turn at a time per session: wait for its own sequence rather than take another.
@@ -104,7 +117,10 @@ export class SequencePool<S> {
     }
     const idle = this.slots.filter((slot) => !slot.busy);
     const unpinned = idle.filter((slot) => slot.sessionId === undefined);
-    if (unpinned.length > 0) return unpinned.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (unpinned.length > 0) {
+      const fit = new Map(unpinned.map((slot) => [slot, affinity ? affinity(slot.sequence) : 0]));
+      return unpinned.sort((a, b) => (fit.get(b) ?? 0) - (fit.get(a) ?? 0) || a.lastUsed - b.lastUsed)[0];
+    }
     // Evict: the least recently used session, sparing sessions that have a turn waiting.
     const awaited = new Set(this.waiters.map((waiter) => waiter.sessionId));
     return idle.sort((a, b) => Number(awaited.has(a.sessionId)) - Number(awaited.has(b.sessionId)) || a.lastUsed - b.lastUsed)[0];
@@ -137,7 +153,7 @@ export class SequencePool<S> {
     if (this.disposed) return;
     for (let i = 0; i < this.waiters.length; ) {
       const waiter = this.waiters[i];
-      const slot = this.pick(waiter.sessionId);
+      const slot = this.pick(waiter.sessionId, waiter.affinity);
       if (!slot) {
         i++;
         continue;

@@ -12,6 +12,7 @@ import {
   type MessageConnection,
   type RequestType,
 } from "vscode-jsonrpc/node";
+import type { ArchiveChanged } from "../../protocol/archive";
 import { Notifications, Requests, progressType, type LogEntry, type ModelState, type ProgressValue } from "../../protocol/engine";
 import { CladeError, isErrorData, type ErrorData } from "../../protocol/errors";
 import { Emitter } from "../util/emitter";
@@ -42,6 +43,8 @@ export class EngineClient {
   private readonly exits = new Emitter<EngineExit>();
   private readonly logs = new Emitter<LogEntry>();
   private readonly states = new Emitter<ModelState>();
+  private readonly archiveChanges = new Emitter<ArchiveChanged>();
+  readonly onArchiveChanged = this.archiveChanges.event;
   readonly onExit = this.exits.event;
   readonly onLog = this.logs.event;
   readonly onModelState = this.states.event;
@@ -81,6 +84,7 @@ export class EngineClient {
   private wire(): void {
     this.connection.onNotification(Notifications.log, (entry) => this.logs.fire(entry));
     this.connection.onNotification(Notifications.modelState, (state) => this.states.fire(state));
+    this.connection.onNotification(Notifications.archiveChanged, (change) => this.archiveChanges.fire(change));
     const forward = (level: LogEntry["level"]) => (chunk: Buffer) => {
       const text = chunk.toString("utf8");
       this.stderrTail = (this.stderrTail + text).slice(-4000);
@@ -155,6 +159,7 @@ export class EngineClient {
     if (!this.exited) this.child.kill("SIGKILL");
     this.logs.dispose();
     this.states.dispose();
+    this.archiveChanges.dispose();
     this.exits.dispose();
   }
 }

@@ -5,6 +5,7 @@ import { ResponseError, type MessageConnection, type RequestHandler, type Reques
 import { Notifications, Requests, progressType, type ProgressValue, type WithProgress } from "../../protocol/engine";
 import { CladeError, type ErrorData } from "../../protocol/errors";
 import type { Engine } from "../engine";
+import { listTasks } from "../tasks/listTasks";
 
 /** Error code for CladeErrors on the wire (JSON-RPC reserves -32768..-32000 for itself). */
 export const CLADE_ERROR_CODE = 1000;
@@ -47,10 +48,22 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
   handle(Requests.runTask, (params, signal, onProgress) => engine.agents.run(stripToken(params), { signal, onProgress }));
   handle(Requests.evolve, (params, signal, onProgress) => engine.evolve(stripToken(params), { signal, onProgress }));
+  handle(Requests.train, (params, signal, onProgress) => engine.train(stripToken(params), { signal, onProgress }));
+  const archives = engine.archives;
+  handle(Requests.archiveTree, (p) => archives.tree(p.workspace));
+  handle(Requests.nodeDetails, (p) => archives.details(p.workspace, p.nodeId));
+  handle(Requests.nodeDiff, (p) => archives.diff(p.workspace, p.nodeId, p.against, p.patch ?? true));
+  handle(Requests.nodeFile, (p) => archives.file(p.workspace, p.nodeId, p.path));
+  handle(Requests.trajectory, (p) => archives.trajectory(p.workspace, p.nodeId, p.runId));
+  handle(Requests.accept, (p) => archives.accept(p.workspace, p.nodeId));
+  handle(Requests.revert, (p) => archives.revert(p.workspace, p.nodeId));
+  handle(Requests.undo, (p) => archives.undo(p.workspace));
+  handle(Requests.listTasks, async (p) => (await listTasks(p.suite, { workspace: p.workspace, testCommand: p.testCommand })).tasks.map((t) => ({ id: t.id, title: t.title, tier: t.tier })));
   handle(Requests.generateTestModel, (options, _signal, onProgress) => engine.generateTestModel(stripToken(options), onProgress));
 
   engine.onLog((entry) => void connection.sendNotification(Notifications.log, entry));
   engine.onModelState((state) => void connection.sendNotification(Notifications.modelState, state));
+  archives.onDidChange((change) => void connection.sendNotification(Notifications.archiveChanged, change));
 }
 
 function stripToken<T extends WithProgress>(params: T): Omit<T, "progressToken"> {

@@ -35,9 +35,17 @@ export interface ExerciseOptions {
   timeoutMs?: number;
 }
 
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CladeError("invalid-tasks", `${file} is not valid JSON: ${(error as Error).message}.`, "Fix the JSON syntax of the exercise's .meta/config.json.");
+  }
+}
+
 export async function loadExercise(dir: string, options: ExerciseOptions): Promise<Task> {
   const configFile = path.join(dir, ".meta", "config.json");
-  const parsed = metaSchema.safeParse(JSON.parse(await fs.readFile(configFile, "utf8")));
+  const parsed = metaSchema.safeParse(parseJson(await fs.readFile(configFile, "utf8"), configFile));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new CladeError("invalid-tasks", `${configFile}: files.${issue.path.slice(1).join(".")}: ${issue.message}.`, 'List the exercise files in .meta/config.json as {"files": {"solution": [...], "test": [...], "example": [...]}}.');
@@ -50,6 +58,8 @@ export async function loadExercise(dir: string, options: ExerciseOptions): Promi
   });
   if (existsSync(path.join(dir, "node_modules"))) start.push({ path: "node_modules", link: path.join(dir, "node_modules") });
   const tests: FileEntry[] = testPaths.map((rel) => ({ path: rel, file: path.join(dir, rel) }));
+  const absent = tests.find((t) => !existsSync(t.file!));
+  if (absent) throw new CladeError("invalid-tasks", `Exercise ${dir}: its test file ${absent.path} (files.test in .meta/config.json) does not exist.`, "Restore the test file, or fix files.test in .meta/config.json.");
   const reference = referenceEntries(dir, files.solution.map(normalize), (files.example ?? files.exemplar ?? []).map(normalize));
   const language = languageOf([...files.solution, ...files.test]);
   const testCommand = options.testCommand ?? (await polyglotTestCommand(dir, language, testPaths));

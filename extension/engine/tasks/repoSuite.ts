@@ -37,6 +37,10 @@ async function loadRepoTasks(repo: string, suite: string, options: OpenSuiteOpti
   if (!existsSync(repo) || !(await openGit(repo).checkIsRepo())) {
     throw new CladeError("invalid-argument", `${repo} is not a git repository.`, "Pass repo:PATH with the folder of a git repository (one that has commits changing both code and tests).");
   }
+  // A repository without commits has no history to mine (git's own error would say "unknown revision HEAD").
+  if (!(await openGit(repo).raw(["rev-parse", "--verify", "--quiet", "HEAD"]).then((out) => out.trim(), () => ""))) {
+    throw new CladeError("invalid-argument", `${repo} has no commits, so there is no history to mine tasks from.`, "Commit your code and tests first (tasks come from commits that change both), or choose another suite.");
+  }
   const testCommand = await resolveRepoTestCommand(repo, options);
   const mined = await mineRepo(repo, {
     testCommand,

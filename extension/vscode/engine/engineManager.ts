@@ -2,6 +2,7 @@
 // ELECTRON_RUN_AS_NODE), forwards its logs to the Clade log channel and its model state to
 // listeners, notices unexpected exits (the editor never goes down with it) and restarts on request.
 import * as vscode from "vscode";
+import type { ArchiveChanged } from "../../protocol/archive";
 import type { ModelState } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import { EngineClient, type EngineExit } from "../../engine/rpc/engineClient";
@@ -31,6 +32,9 @@ export class EngineManager extends Disposable {
   private readonly statusEmitter = this.register(new vscode.EventEmitter<EngineStatusKind>());
   private readonly modelEmitter = this.register(new vscode.EventEmitter<ModelState>());
   private readonly crashEmitter = this.register(new vscode.EventEmitter<EngineCrash>());
+  private readonly archiveEmitter = this.register(new vscode.EventEmitter<ArchiveChanged>());
+  /** The engine's `archive/changed` notifications (a session wrote, or accept/revert/undo). */
+  readonly onDidChangeArchive = this.archiveEmitter.event;
   readonly onDidChangeStatus = this.statusEmitter.event;
   readonly onDidChangeModelState = this.modelEmitter.event;
   readonly onDidCrash = this.crashEmitter.event;
@@ -77,6 +81,7 @@ export class EngineManager extends Disposable {
       this.current = client;
       client.onLog((entry) => log[entry.level](`[${entry.source}] ${entry.message}`));
       client.onModelState((state) => generation === this.generation && this.setModelState(state));
+      client.onArchiveChanged((change) => generation === this.generation && this.archiveEmitter.fire(change));
       client.onExit((exit) => generation === this.generation && this.handleExit(client, exit));
       log.info(`Engine running (pid ${client.pid}).`);
       this.setStatus("running");

@@ -1,4 +1,4 @@
-// The one Clade status-bar item: engine and model state (starting, loading, ready: model + backend,
+// The one Clade status-bar item: session progress while one runs, else engine and model state (starting, loading, ready: model + backend,
 // error → click shows the log).
 import * as vscode from "vscode";
 import type { CladeDeps } from "../deps";
@@ -15,6 +15,7 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
       model,
       modelConfigured: deps.configuration.configured,
       modelName: model.info ? modelDisplayName(model.info) : undefined,
+      session: sessionState(deps),
     });
     item.text = shown.text;
     item.tooltip = shown.tooltip;
@@ -28,5 +29,14 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
     deps.engine.onDidChangeStatus(update),
     deps.engine.onDidChangeModelState(update),
     deps.configuration.onDidChange(update),
+    deps.sessions.onDidChange(update),
+    deps.archive.onDidChange(update),
   );
+}
+
+function sessionState(deps: CladeDeps): { done: number; total: number; best: string | null } | undefined {
+  const live = deps.sessions.current;
+  if (!live || live.state !== "running") return undefined;
+  const tree = deps.archive.tree;
+  return { done: live.progress?.done ?? tree?.budget.used ?? 0, total: live.progress?.total ?? live.params.budgetEvaluations, best: tree?.best ?? null };
 }

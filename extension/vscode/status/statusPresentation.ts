@@ -11,6 +11,8 @@ export interface StatusInput {
   modelConfigured: boolean;
   /** Name shown when ready (ModelInfo.name or the file name). */
   modelName?: string;
+  /** A self-improvement session running in this window. */
+  session?: { done: number; total: number; best: string | null };
 }
 
 export interface StatusPresentation {
@@ -24,6 +26,10 @@ export interface StatusPresentation {
 export function statusPresentation(input: StatusInput): StatusPresentation {
   if (input.engine === "crashed") {
     return { text: "$(error) Clade: engine stopped", tooltip: "The Clade engine stopped unexpectedly. Click to show the log; run \"Clade: Restart Engine\" to start it again.", command: "clade.showLog", severity: "error" };
+  }
+  if (input.session && input.engine === "running") {
+    const { done, total, best } = input.session;
+    return { text: `$(sync~spin) Clade: session ${done}/${total}${best ? ` · best ${best}` : ""}`, tooltip: `Clade: a self-improvement session is running (${done} of ${total} evaluations${best ? `, best version ${best}` : ""}). Click to show the Sessions view; "Clade: Stop Session" stops it.`, command: "clade.sessions.focus", severity: "normal" };
   }
   if (input.engine === "starting") {
     return { text: "$(loading~spin) Clade: starting", tooltip: "Starting the Clade engine…", command: "clade.showLog", severity: "normal" };

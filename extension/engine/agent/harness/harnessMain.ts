@@ -5,6 +5,7 @@
 import { pathToFileURL } from "node:url";
 import type { AgentHost, AgentModule, AgentOutcome, EngineToHarness, ExecResult, HarnessToEngine } from "../../../protocol/agent";
 import type { ChatParams, ChatResult } from "../../../protocol/model";
+import { lockDown } from "./lockDown";
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void };
 
@@ -27,6 +28,7 @@ function call<T>(message: Request): Promise<T> {
 }
 
 async function start(bundle: string, message: Extract<EngineToHarness, { kind: "start" }>): Promise<void> {
+  lockDown(); // before any of the version's code runs
   const agent = (await import(pathToFileURL(bundle).href)) as Partial<AgentModule>;
   if (typeof agent.runAgent !== "function") throw new Error("The agent version does not export a runAgent function from src/index.ts.");
   const host: AgentHost = {

@@ -1,12 +1,20 @@
 // `clade bench NAME --json`: benchmarks that report ratios against a reference measured in the same
 // run (BENCH.md). One JSON object per benchmark.
-import type { Command } from "commander";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvalidArgumentError, type Command } from "commander";
 import { benchArchive } from "../../bench/benchArchive";
 import { benchHarness } from "../../bench/benchHarness";
+import { benchInference } from "../../bench/benchInference";
+import { benchPrefixReuse } from "../../bench/benchPrefixReuse";
 import type { BenchReport } from "../../bench/benchReport";
 import { benchSearch } from "../../search/simulate/benchSearch";
+import { benchTrain } from "../../train/benchTrain";
+import { runClosedLoop } from "../../train/closedLoop";
 import { printJson } from "../output";
-import { intOption } from "../parse";
+import { floatOption, intOption } from "../parse";
 
 function print(reports: BenchReport[], json: boolean | undefined): void {
   if (json) {
@@ -18,8 +26,63 @@ function print(reports: BenchReport[], json: boolean | undefined): void {
   }
 }
 
+const enginePath = () => fileURLToPath(new URL("./engine.mjs", import.meta.url));
+const presets = ["toy", "qwen2.5-0.5b"] as const;
+
+function modelsOption(value: string): (typeof presets)[number][] {
+  const names = value.split(",").map((name) => name.trim());
+  for (const name of names) if (!presets.includes(name as (typeof presets)[number])) throw new InvalidArgumentError(`--models takes ${presets.join(", ")} (comma-separated), got "${name}".`);
+  return names as (typeof presets)[number][];
+}
+
+function parallelOption(value: string): number[] {
+  const list = value.split(",").map(Number);
+  if (!list.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) throw new InvalidArgumentError(`--parallel takes whole numbers from 1 to 64 (comma-separated), got "${value}".`);
+  return list;
+}
+
+interface InferenceCliOptions {
+  models: (typeof presets)[number][];
+  repetitions: number;
+  turns: number;
+  maxTokens: number;
+  threads: number;
+  json?: boolean;
+}
+
+function registerInferenceBenches(bench: Command): void {
+  const stderrLog = (line: string) => process.stderr.write(`${line}\n`);
+  bench
+    .command("inference")
+    .description("Aggregate generated tokens/s of P concurrent agent-shaped runs through the engine, as a ratio to node-llama-cpp alone; engine RSS against node-llama-cpp alone.")
+    .option("--models <names>", "generated models: toy, qwen2.5-0.5b", modelsOption, ["toy", "qwen2.5-0.5b"])
+    .option("--parallel <list>", "concurrent runs (sequences), comma-separated", parallelOption, [1, 2, 4])
+    .option("--repetitions <n>", "interleaved repetitions per P", intOption("--repetitions", 1, 1000), 3)
+    .option("--turns <n>", "tool-call turns per run", intOption("--turns", 1, 100), 3)
+    .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
+    .option("--threads <n>", "llama.cpp threads (1 measured fastest on 2 shared cores; see PERFORMANCE.md)", intOption("--threads", 1, 256), 1)
+    .option("--json", "print JSON")
+    .action(async (opts: InferenceCliOptions & { parallel: number[] }) =>
+      print(await benchInference({ enginePath: enginePath(), models: opts.models, parallel: opts.parallel, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, log: stderrLog }), opts.json),
+    );
+
+  bench
+    .command("prefix-reuse")
+    .description("Time to first token of turns 2+ of an agent run, and of later runs sharing the system prompt and tools, as a ratio to a cold turn 1.")
+    .option("--models <names>", "generated models: toy, qwen2.5-0.5b", modelsOption, ["toy", "qwen2.5-0.5b"])
+    .option("--repetitions <n>", "repetitions (each starts from a fresh context)", intOption("--repetitions", 1, 1000), 3)
+    .option("--turns <n>", "tool-call turns per run", intOption("--turns", 2, 100), 4)
+    .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
+    .option("--threads <n>", "llama.cpp threads", intOption("--threads", 1, 256), 1)
+    .option("--json", "print JSON")
+    .action(async (opts: InferenceCliOptions) =>
+      print(await benchPrefixReuse({ enginePath: enginePath(), models: opts.models, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, log: stderrLog }), opts.json),
+    );
+}
+
 export function registerBenchCommand(program: Command): void {
   const bench = program.command("bench").description("Benchmarks, each reported as a ratio against a reference measured in the same run.");
+  registerInferenceBenches(bench);
 
   bench
     .command("harness")
@@ -45,5 +108,46 @@ export function registerBenchCommand(program: Command): void {
       const result = benchSearch({ seeds: opts.seeds });
       if (opts.json) return printJson(result);
       console.log(JSON.stringify(result, null, 2));
+    });
+
+  bench
+    .command("train")
+    .description("LoRA training tokens/s and peak RSS (Clade's trainer) vs the forward pass alone on the same model and windows (generated toy and Qwen2.5-0.5B-shaped models).")
+    .option("--presets <list>", "comma-separated: toy, qwen2.5-0.5b", "toy,qwen2.5-0.5b")
+    .option("--steps <n>", "optimizer steps (windows) per model (default: 40 toy, 2 qwen2.5-0.5b)", intOption("--steps", 1, 100_000))
+    .option("--context-size <n>", "window in tokens", intOption("--context-size", 16, 1 << 16), 256)
+    .option("--threads <n>", "CPU threads", intOption("--threads", 1, 1024), 1)
+    .option("--json", "print JSON")
+    .action(async (opts: { presets: string; steps?: number; contextSize: number; threads: number; json?: boolean }) => {
+      const presets = opts.presets.split(",").map((p) => p.trim()) as ("toy" | "qwen2.5-0.5b")[];
+      print(await benchTrain({ presets, steps: opts.steps, contextSize: opts.contextSize, threads: opts.threads, onProgress: opts.json ? undefined : (m) => console.error(m) }), opts.json);
+    });
+
+  bench
+    .command("closed-loop")
+    .description("STaR-style closed loop on the generated toy model: sample answers to synthetic tasks, train an adapter on the successes, compare held-out success rates before and after.")
+    .option("--train-tasks <n>", "training tasks", intOption("--train-tasks", 1, 100_000), 96)
+    .option("--heldout-tasks <n>", "held-out tasks", intOption("--heldout-tasks", 1, 100_000), 100)
+    .option("--samples <n>", "attempts sampled per task", intOption("--samples", 1, 10_000), 8)
+    .option("--temperature <t>", "sampling temperature", floatOption("--temperature", 0.01, 100), 1)
+    .option("--epochs <n>", "training epochs", intOption("--epochs", 1, 1000), 6)
+    .option("--seed <n>", "seed of tasks, sampling and training", intOption("--seed", 0), 1)
+    .option("--work-dir <dir>", "where the model, data and adapter are written (default: a temporary folder, removed)")
+    .option("--json", "print JSON")
+    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; workDir?: string; json?: boolean }) => {
+      const workDir = opts.workDir ?? (await mkdtemp(path.join(os.tmpdir(), "clade-closed-loop-")));
+      try {
+        const result = await runClosedLoop({
+          workDir, trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks, samples: opts.samples, temperature: opts.temperature, epochs: opts.epochs, seed: opts.seed,
+          onProgress: opts.json ? undefined : (m) => console.error(m),
+        });
+        if (opts.json) return printJson(result);
+        const b = result.heldOutBefore;
+        const a = result.heldOutAfter;
+        console.log(`held-out success: ${b.successes}/${b.samples} (${(100 * b.rate).toFixed(1)}%) before -> ${a.successes}/${a.samples} (${(100 * a.rate).toFixed(1)}%) after; chance ${(100 * result.chanceRate).toFixed(0)}%`);
+        console.log(`trained on ${result.trainSampling.examples} successes (${result.training.steps} steps, final loss ${result.training.finalLoss.toFixed(3)}) in ${Math.round(result.wallMs / 1000)} s`);
+      } finally {
+        if (!opts.workDir) await rm(workDir, { recursive: true, force: true });
+      }
     });
 }

@@ -20,6 +20,7 @@ interface EvolveCliOptions extends ModelCliOptions {
   seed: number;
   maxTurns?: number;
   gateTasks?: number;
+  trainEvery?: number;
   sandbox?: "process" | "bwrap";
   json?: boolean;
   verbose?: boolean;
@@ -39,12 +40,13 @@ export function registerEvolveCommand(program: Command): void {
     .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
     .option("--gate-tasks <n>", "T0 tasks a new version must solve before it is evaluated (default: all)", intOption("--gate-tasks", 0, 1000))
     .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
+    .option("--train-every <k>", "train a LoRA adapter version after every K passed runs (needs --parallel 1)", intOption("--train-every", 1, 1_000_000))
     .option("--json", "print the session summary as JSON")
     .action(async (opts: EvolveCliOptions) => {
       const params: EvolveParams = {
         workspace: path.resolve(opts.workspace), suite: opts.suite, strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
-        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox,
+        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox, trainEvery: opts.trainEvery,
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));

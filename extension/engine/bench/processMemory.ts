@@ -1,0 +1,103 @@
+// Resident memory of processes, for `clade bench inference`'s memory check: the engine process with
+// a model loaded against a bare Node process that loads the same model into the same context shape
+// with node-llama-cpp alone (separate processes, so neither counts the other's pages).
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export interface ProcessMemory {
+  /** Resident set size now, bytes. */
+  rssBytes: number;
+  /** Peak resident set size, bytes. */
+  peakRssBytes: number;
+}
+
+/** From /proc (Linux); undefined elsewhere. */
+export async function processMemory(pid: number): Promise<ProcessMemory | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
+    return { rssBytes: kb("VmRSS"), peakRssBytes: kb("VmHWM") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system, all threads) a process has used so far, ms; from /proc (Linux). */
+export async function processCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15 (clock ticks, 100 Hz on Linux).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ReferenceMemoryOptions {
+  file: string;
+  sequences: number;
+  contextPerSequence: number;
+  threads: number;
+  /** A directory from which `node-llama-cpp` resolves (the install root). */
+  cwd: string;
+}
+
+// Loads the model, creates the context, evaluates a short prompt on every sequence (so the compute
+// buffers are touched, as in the engine), then prints its own memory.
+const script = `
+import { readFileSync } from "node:fs";
+const o = JSON.parse(process.argv[2]);
+const { getLlama } = await import(o.nodeLlamaCpp);
+const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false, maxThreads: 0, logLevel: "error" });
+const model = await llama.loadModel({ modelPath: o.file, gpuLayers: 0 });
+const context = await model.createContext({ sequences: o.sequences, contextSize: o.contextPerSequence, threads: o.threads, failedCreationRemedy: false });
+const prompt = model.tokenize("You are a careful coding agent. Fix the bug. ".repeat(8));
+await Promise.all(Array.from({ length: o.sequences }, async () => {
+  const sequence = context.getSequence();
+  let n = 0;
+  for await (const token of sequence.evaluate(prompt, { temperature: 0 })) if (++n >= 4) break;
+}));
+const status = readFileSync("/proc/self/status", "utf8");
+const kb = (f) => Number(new RegExp("^" + f + ":\\\\s+(\\\\d+) kB", "m").exec(status)?.[1]) * 1024;
+process.stdout.write(JSON.stringify({ rssBytes: kb("VmRSS"), peakRssBytes: kb("VmHWM") }));
+process.exit(0);
+`;
+
+/** Memory of a bare node-llama-cpp process holding the same model and context. */
+export async function referenceMemory(options: ReferenceMemoryOptions): Promise<ProcessMemory> {
+  const { cwd, ...rest } = options;
+  // A script file, not `node -e`: node-llama-cpp tests its binding in a child that inherits execArgv.
+  const nodeLlamaCpp = pathToFileURL(createRequire(path.join(cwd, "package.json")).resolve("node-llama-cpp")).href;
+  const dir = await mkdtemp(path.join(os.tmpdir(), "clade-bench-mem-"));
+  const file = path.join(dir, "reference.mjs");
+  await writeFile(file, script);
+  try {
+    return await runReference(file, JSON.stringify({ ...rest, nodeLlamaCpp }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runReference(file: string, args: string): Promise<ProcessMemory> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err = (err + chunk).slice(-2000)));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      try {
+        if (code !== 0) throw new Error(`exit code ${code}`);
+        resolve(JSON.parse(out) as ProcessMemory);
+      } catch (error) {
+        reject(new Error(`The node-llama-cpp reference process failed (${error instanceof Error ? error.message : String(error)}): ${err.trim()}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,68 @@
+// `clade train --workspace W --model F [--from NODE] [--all] [--rank --epochs --lr ...] [--json]`:
+// trains a LoRA adapter on the archive's passed runs, adds it as a child version (same scaffold,
+// new adapter) and evaluates it like any version.
+import path from "node:path";
+import { Option, type Command } from "commander";
+import { Requests, type TrainParams, type TrainResult } from "../../../protocol/engine";
+import { createProgress, printJson } from "../output";
+import { floatOption, intOption } from "../parse";
+import { withEngine } from "../withEngine";
+import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
+
+interface TrainCliOptions extends ModelCliOptions {
+  workspace: string;
+  from?: string;
+  all?: boolean;
+  rank?: number;
+  alpha?: number;
+  epochs?: number;
+  lr?: number;
+  maxSteps?: number;
+  trainContext?: number;
+  seed?: number;
+  evalTasks?: number;
+  maxTurns?: number;
+  sandbox?: "process" | "bwrap";
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function registerTrainCommand(program: Command): void {
+  addModelOptions(program.command("train").description("Train a LoRA adapter on the archive's passed runs (filtered SFT), add it as a new version (same scaffold, new weights) and evaluate it."))
+    .option("--workspace <dir>", "workspace whose .clade/ holds the archive", process.cwd())
+    .option("--from <node>", "parent version (default: the active version, else the one with the most passes)")
+    .option("--all", "train on every version's passed runs (default: the parent's clade)")
+    .option("--rank <n>", "LoRA rank (default 8)", intOption("--rank", 1, 1024))
+    .option("--alpha <x>", "LoRA alpha (default 2 x rank)", floatOption("--alpha", 0, 1e6))
+    .option("--epochs <n>", "epochs (default 2)", intOption("--epochs", 1, 10_000))
+    .option("--lr <x>", "learning rate (default 1e-3, cosine schedule)", floatOption("--lr", 0, 10))
+    .option("--max-steps <n>", "stop after this many optimizer steps", intOption("--max-steps", 1, 10_000_000))
+    .option("--train-context <n>", "training window in tokens; longer examples are dropped (default 512)", intOption("--train-context", 16, 1 << 20))
+    .option("--seed <n>", "seed of the split and the adapter's initialisation", intOption("--seed", 0))
+    .option("--eval-tasks <n>", "tasks to evaluate the new version on (default: as many as its parent; 0 = none)", intOption("--eval-tasks", 0, 100_000))
+    .option("--max-turns <n>", "turn limit of each evaluation run", intOption("--max-turns", 1, 1000))
+    .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap").choices(["process", "bwrap"]).default("process"))
+    .option("--json", "print the result as JSON")
+    .action(async (opts: TrainCliOptions) => {
+      const params: TrainParams = {
+        workspace: path.resolve(opts.workspace), model: specFromOptions(opts), from: opts.from, allRuns: opts.all,
+        rank: opts.rank, alpha: opts.alpha, epochs: opts.epochs, learningRate: opts.lr, maxSteps: opts.maxSteps, contextSize: opts.trainContext,
+        seed: opts.seed, threads: opts.threads || undefined, evalTasks: opts.evalTasks, limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, isolation: opts.sandbox,
+      };
+      const progress = createProgress(!opts.json);
+      const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.train, params, { signal, onProgress: (p) => progress.update(p) }));
+      progress.stop();
+      if (opts.json) return printJson(result);
+      printTrain(result);
+    });
+}
+
+function printTrain(r: TrainResult): void {
+  const t = r.training as { datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number };
+  console.log(`adapter version ${r.nodeId} (child of ${r.parentId}): adapter ${r.adapterHash.slice(0, 12)} at ${r.adapterFile}`);
+  console.log(`dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} examples; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s`);
+  if (r.evaluation) {
+    const e = r.evaluation;
+    console.log(`evaluation: ${e.passed}/${e.evaluated} passed (parent ${r.parentId} on the same tasks: ${e.parentPassed}/${e.parentEvaluated}). Review with \`clade show ${r.nodeId}\`, then \`clade accept ${r.nodeId}\`.`);
+  }
+}

@@ -1,0 +1,147 @@
+// An adapter as an archive version: the passed runs of a node's clade (the node and its
+// descendants) or of the whole archive become a dataset (buildDataset), Clade's trainer trains a
+// LoRA adapter on it, the adapter is stored by content hash in .clade/adapters/, and a child of the
+// node is added with the same scaffold and the new adapter (origin kind "adapter", the dataset hash
+// and the training figures in origin.diagnosis). Evaluating the child is the caller's part.
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { ProgressValue } from "../../protocol/engine";
+import { CladeError } from "../../protocol/errors";
+import type { Archive } from "../archive/archive";
+import type { ArchiveNode } from "../archive/types";
+import { storeAdapter } from "./adapterStore";
+import { buildDataset } from "./buildDataset";
+import { trainLora, type TrainLoraOptions } from "./trainerProcess";
+
+export type TrainHyperparameters = Pick<TrainLoraOptions, "rank" | "alpha" | "epochs" | "learningRate" | "schedule" | "warmupSteps" | "maxSteps" | "targetModules" | "seed" | "threads" | "binaryPath">;
+
+export interface TrainAdapterNodeOptions extends TrainHyperparameters {
+  archive: Archive;
+  workspace: string;
+  /** The base model GGUF the versions run on, and its sha256. */
+  modelFile: string;
+  modelSha256: string;
+  /** Parent of the adapter version; default: the active version, else the version with the most passes. */
+  from?: string;
+  /** Train on the passed runs of every version (default: of `from` and its descendants). */
+  allRuns?: boolean;
+  /** Trainer window; examples longer than this are dropped. Default 512. */
+  contextSize?: number;
+  heldOutFraction?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ProgressValue) => void;
+}
+
+/** What origin.diagnosis of an adapter version holds. */
+export interface AdapterTraining {
+  datasetHash: string;
+  trainExamples: number;
+  heldOutExamples: number;
+  trainTokens: number;
+  maskedTokens: number;
+  sourceRuns: number;
+  scope: "clade" | "all";
+  rank: number;
+  epochs: number;
+  learningRate: number;
+  contextSize: number;
+  steps: number;
+  finalLoss: number;
+  tokensPerSecond: number;
+  trainMs: number;
+  peakRssBytes: number | null;
+}
+
+export interface TrainAdapterNodeResult {
+  node: ArchiveNode;
+  parentId: string;
+  adapterHash: string;
+  adapterFile: string;
+  training: AdapterTraining;
+}
+
+export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promise<TrainAdapterNodeResult> {
+  const { archive } = options;
+  const parent = pickParent(archive, options.from);
+  checkModel(parent, options.modelSha256);
+  const trajectories = passedTrajectories(archive, options.allRuns ? null : parent.id);
+  if (trajectories.length === 0) {
+    throw new CladeError("invalid-argument", `No passed runs to train on in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`,
+      options.allRuns ? "Evaluate versions until some runs pass (`clade evolve`)." : "Pass --all to train on every version's passed runs, or evaluate more.");
+  }
+  const started = Date.now();
+  const contextSize = options.contextSize ?? 512;
+  const work = path.join(path.resolve(options.workspace), ".clade", "training", `${Date.now().toString(36)}-${process.pid}`);
+  try {
+    const dataset = await buildDataset(
+      { trajectories, modelPath: options.modelFile, modelSha256: options.modelSha256, outDir: work, maxTokens: contextSize, heldOutFraction: options.heldOutFraction ?? 0.1, seed: options.seed ?? 0 },
+      { signal: options.signal, onProgress: options.onProgress },
+    );
+    const hyper = { rank: options.rank ?? 8, epochs: options.epochs ?? 2, learningRate: options.learningRate ?? 1e-3 };
+    const trained = await trainLora({
+      model: options.modelFile, dataset: dataset.train, evalDataset: dataset.manifest.heldOut.examples > 0 ? dataset.heldOut : undefined,
+      output: path.join(work, "adapter.gguf"), contextSize, ...hyper, alpha: options.alpha, schedule: options.schedule ?? "cosine",
+      warmupSteps: options.warmupSteps, maxSteps: options.maxSteps, targetModules: options.targetModules, seed: options.seed, threads: options.threads, binaryPath: options.binaryPath,
+    }, {
+      signal: options.signal,
+      onProgress: (p) => options.onProgress?.({ title: "Training a LoRA adapter", message: `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tok/s`, done: p.step, total: p.steps, percentage: (100 * p.step) / p.steps, unit: "steps" }),
+    });
+    const stored = await storeAdapter(options.workspace, trained.adapter);
+    const m = dataset.manifest;
+    const training: AdapterTraining = {
+      datasetHash: m.datasetHash, trainExamples: m.train.examples, heldOutExamples: m.heldOut.examples, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
+      sourceRuns: trajectories.length, scope: options.allRuns ? "all" : "clade", ...hyper, contextSize,
+      steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, peakRssBytes: trained.peakRssBytes ?? null,
+    };
+    const node = await archive.addNode(parent.id, null, {
+      origin: { kind: "adapter", targetTask: null, diagnosis: training, problemStatement: null },
+      identity: { adapterHash: stored.adapterHash, modelHash: parent.identity.modelHash, taskSetHash: parent.identity.taskSetHash, seed: parent.identity.seed },
+      cost: { tokens: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 }, wallMs: Date.now() - started },
+    });
+    return { node, parentId: parent.id, adapterHash: stored.adapterHash, adapterFile: stored.file, training };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The requested node, else the active one, else the one with the most passed runs (ties: the earliest). */
+export function pickParent(archive: Archive, from: string | undefined): ArchiveNode {
+  if (from) return archive.requireNode(from);
+  const active = archive.activeNode();
+  if (active) return active;
+  let best: ArchiveNode | null = null;
+  let bestPassed = -1;
+  for (const node of archive.nodes()) {
+    if (node.status === "invalid") continue;
+    const passed = archive.results(node.id).filter((r) => r.passed).length;
+    if (passed > bestPassed) [best, bestPassed] = [node, passed];
+  }
+  if (!best) throw new CladeError("archive-missing", "The archive has no version to train from.", "Run `clade evolve` in this workspace first.");
+  return best;
+}
+
+/** Trajectory files of the passed runs of `root` and its descendants (every node when null). */
+export function passedTrajectories(archive: Archive, root: string | null): string[] {
+  const ids = root === null ? archive.nodes().map((n) => n.id) : cladeOf(archive, root);
+  return ids.flatMap((id) => archive.results(id).filter((r) => r.passed).map((r) => r.trajectory));
+}
+
+function cladeOf(archive: Archive, root: string): string[] {
+  const out: string[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const id = stack.pop()!;
+    out.push(id);
+    stack.push(...archive.children(id).map((c) => c.id));
+  }
+  return out;
+}
+
+/** An adapter is trained for one base model: refuse a model other than the one the versions were evaluated with. */
+function checkModel(parent: ArchiveNode, modelSha256: string): void {
+  const hash = parent.identity.modelHash;
+  if (/^[0-9a-f]{64}$/.test(hash) && hash !== modelSha256) {
+    throw new CladeError("invalid-argument", `Version ${parent.id} was evaluated with model ${hash.slice(0, 12)}, not the given model (${modelSha256.slice(0, 12)}).`,
+      "Train with the model the archive's versions ran on (the same GGUF file).");
+  }
+}

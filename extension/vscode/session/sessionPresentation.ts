@@ -1,0 +1,65 @@
+// Rows of the "Sessions" view: the session running in this window (live: evaluations done / budget,
+// best score, tokens, elapsed) and the archive's past sessions. Pure (no `vscode` import).
+import type { ArchiveTree } from "../../protocol/archive";
+import { formatElapsed, type SessionParams } from "./sessionSettings";
+
+export interface SessionRow {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon: string;
+  contextValue?: string;
+  children?: SessionRow[];
+}
+
+export interface LiveInput {
+  params: SessionParams;
+  startedAt: number;
+  state: "running" | "finished" | "failed" | "cancelled";
+  progress?: { done?: number; total?: number; message?: string };
+  result?: { sessionId: string; stopReason: string; evaluationsDone: number; budget: number; tokens: number; elapsedMs: number; best: { nodeId: string; passed: number; evaluated: number } | null };
+  error?: string;
+}
+
+export function liveRow(live: LiveInput, tree: ArchiveTree | undefined, now: number): SessionRow {
+  const p = live.params;
+  const done = live.result?.evaluationsDone ?? live.progress?.done ?? tree?.budget.used ?? 0;
+  const total = live.result?.budget ?? live.progress?.total ?? p.budgetEvaluations;
+  const bestId = live.result?.best?.nodeId ?? tree?.best ?? null;
+  const bestNode = bestId ? tree?.nodes.find((n) => n.id === bestId) : undefined;
+  const best = live.result?.best ?? (bestNode ? { nodeId: bestNode.id, passed: bestNode.passed, evaluated: bestNode.evaluated } : null);
+  const tokens = live.result?.tokens ?? tree?.usage.tokens ?? 0;
+  const elapsed = live.result?.elapsedMs ?? now - live.startedAt;
+  const state = live.state === "running" ? "running" : live.state === "finished" ? `stopped: ${live.result?.stopReason ?? "done"}` : live.state;
+  const children: SessionRow[] = [
+    { id: "live.evals", label: "Evaluations", description: `${done} / ${total}`, icon: "checklist" },
+    { id: "live.best", label: "Best", description: best ? `${best.nodeId} · ${best.passed}/${best.evaluated}` : "—", icon: "star-empty" },
+    { id: "live.tokens", label: "Tokens", description: tokens.toLocaleString("en-US"), icon: "symbol-numeric" },
+    { id: "live.elapsed", label: "Elapsed", description: formatElapsed(elapsed), icon: "watch" },
+  ];
+  if (live.progress?.message && live.state === "running") children.push({ id: "live.message", label: "Now", description: live.progress.message, icon: "info" });
+  if (live.error && live.state === "failed") children.push({ id: "live.error", label: "Error", description: live.error, tooltip: live.error, icon: "error" });
+  return {
+    id: "live", label: `${live.result?.sessionId ?? "This window"}: ${p.strategy} on ${p.suite}`, description: state,
+    tooltip: `Strategy ${p.strategy}, suite ${p.suite}, budget ${p.budgetEvaluations} evaluations, ${p.parallel} job(s) at once, seed ${p.seed}`,
+    icon: live.state === "running" ? "loading~spin" : live.state === "failed" ? "error" : "history",
+    contextValue: live.state === "running" ? "cladeSession running" : "cladeSession", children,
+  };
+}
+
+export function pastRows(tree: ArchiveTree | undefined): SessionRow[] {
+  return [...(tree?.sessions ?? [])].reverse().map((s) => ({
+    id: `past.${s.id}`, label: `${s.id}: ${s.strategy} on ${s.suite}`,
+    description: `budget ${s.budget}${s.resumes ? ` · resumes ${s.resumes}` : ""}`,
+    tooltip: `Started ${s.startedAt}; seed ${s.seed}`, icon: "history", contextValue: "cladeSession past",
+  }));
+}
+
+export function sessionRows(live: LiveInput | undefined, tree: ArchiveTree | undefined, now: number): SessionRow[] {
+  const rows = pastRows(tree);
+  if (!live) return rows;
+  // The live session's own record (once it has an id) is shown as the live row, not twice.
+  const liveId = live.result?.sessionId;
+  return [liveRow(live, tree, now), ...rows.filter((r) => r.id !== `past.${liveId}`)];
+}

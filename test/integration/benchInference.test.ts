@@ -1,0 +1,53 @@
+// `clade bench inference` and `clade bench prefix-reuse` run end to end through the real CLI, the
+// real engine process and real llama.cpp on the generated toy model, with a tiny configuration, and
+// print well-formed reports. Functional only: no speed thresholds (the machine is shared).
+import { describe, expect, it } from "vitest";
+import type { BenchReport } from "../../extension/engine/bench/benchReport";
+import { runCli, type CliResult } from "../helpers/cli";
+
+function reports(result: CliResult): BenchReport[] {
+  if (result.code !== 0) throw new Error(`clade bench failed (exit ${result.code}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return result.stdout.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text) as BenchReport);
+}
+
+const positive = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;
+
+describe("clade bench inference", () => {
+  it("reports engine against direct node-llama-cpp tokens/s per P, and engine RSS against node-llama-cpp alone", async () => {
+    const all = reports(await runCli(["bench", "inference", "--models", "toy", "--parallel", "1,2", "--repetitions", "1", "--turns", "2", "--max-tokens", "8", "--json"], { timeoutMs: 170_000 }));
+    const inference = all.filter((r) => r.name === "inference");
+    expect(inference.map((r) => r.inputs.parallel)).toEqual([1, 2]);
+    for (const r of inference) {
+      expect(positive(r.measured) && positive(r.reference)).toBe(true);
+      expect(r.ratio).toBeCloseTo((r.measured as number) / (r.reference as number), 2);
+      expect(r.repetitions).toBe(1);
+      expect(r.inputs.model).toBe("toy");
+      expect(r.inputs.modelSha256).toMatch(/^[0-9a-f]{64}$/);
+      const details = r.details as { engineTokensPerSecond: number[]; referenceTokensPerSecond: number[]; generatedPerRound: number[] };
+      expect(details.engineTokensPerSecond).toHaveLength(1);
+      expect(details.referenceTokensPerSecond).toHaveLength(1);
+      // P runs of 2 turns of at most 8 tokens each, and something was generated.
+      expect(details.generatedPerRound[0]).toBeGreaterThan(0);
+      expect(details.generatedPerRound[0]).toBeLessThanOrEqual((r.inputs.parallel as number) * 2 * 8);
+    }
+    const memory = all.find((r) => r.name === "inference-memory");
+    expect(memory && positive(memory.measured) && positive(memory.reference)).toBe(true);
+  });
+});
+
+describe("clade bench prefix-reuse", () => {
+  it("reports first-token times, and later runs reuse the shared system prompt and tools", async () => {
+    const all = reports(await runCli(["bench", "prefix-reuse", "--models", "toy", "--repetitions", "1", "--turns", "2", "--max-tokens", "8", "--json"], { timeoutMs: 170_000 }));
+    const [turns, runs] = all;
+    expect(turns.name).toBe("prefix-reuse");
+    expect(runs.name).toBe("prefix-reuse-runs");
+    expect(positive(turns.measured) && positive(turns.reference) && positive(runs.measured)).toBe(true);
+    const details = turns.details as { promptTokens: number[][][]; cachedPromptTokens: number[][][] };
+    const [first, ...later] = details.cachedPromptTokens[0];
+    const prompts = details.promptTokens[0];
+    expect(first[0]).toBe(0); // a fresh context: nothing cached
+    expect(first[1]).toBeGreaterThanOrEqual(prompts[0][0]); // turn 2 reuses all of turn 1's prompt
+    // Later runs land on a sequence (of 2) that holds the shared system prompt + tools.
+    for (const run of later) expect(run[0]).toBeGreaterThan(prompts[0][0] / 2);
+  });
+});
