@@ -10,6 +10,7 @@ const steps = [
   ["lint", ["npx", "eslint", "."]],
   ["vitest (unit + integration)", ["npx", "vitest", "run"]],
   ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
+  ["webview graph in Chromium (1,000-node render time, CSP, sanitizing)", ["node", "test/e2e/graphBench.mjs"]],
 ];
 
 const only = process.argv.slice(2);
