@@ -52,6 +52,8 @@ export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, no
     throw error;
   });
   let passed = 0;
+  let finished = 0;
+  let failure: unknown;
   for (const { task, runId } of runs) {
     if (context.signal.aborted) {
       await archive.recordEvaluationAbandoned(runId, "the session was stopped");
@@ -67,12 +69,17 @@ export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, no
         await archive.recordEvaluationFinished(nodeId, result);
         context.options.onEvaluation?.({ nodeId, taskId: task.id, runId, passed: result.passed });
         passed += Number(result.passed);
+        finished += 1;
       }
     } catch (error) {
       await archive.recordEvaluationAbandoned(runId, `the run failed: ${error instanceof Error ? error.message : String(error)}`);
       if (context.signal.aborted) throw error;
+      failure ??= error;
     }
   }
+  // Every run failed to run at all (not: ran and failed its tests): the session must hear of it,
+  // or it would ask for the same evaluations forever.
+  if (failure && finished === 0) throw failure;
   return `evaluation of ${nodeId}: ${passed}/${runs.length} passed`;
 }
 

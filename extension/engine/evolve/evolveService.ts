@@ -29,7 +29,7 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
     provider: models, modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
     gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
     useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
-    trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0 }, { archive, signal })).nodeId,
+    trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0, contextSize: Math.floor(info.contextSize / info.sequences) }, { archive, signal })).nodeId,
     onProgress: (p) => opts.onProgress?.({
       title, done: p.evaluationsDone, total: p.budget, percentage: (100 * p.evaluationsDone) / Math.max(1, p.budget),
       message: `${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,

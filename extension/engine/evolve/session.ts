@@ -45,7 +45,14 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
 
     let stopReason: SessionSummary["stopReason"] = "nothing-to-do";
     const training = autoTraining(options, archive);
+    // Jobs that fail outright (not: a run that fails its tests) are retried by the strategy; three
+    // in a row mean something systematic (no model, a broken sandbox): stop and say what.
+    const failures = { consecutive: 0, last: "" };
     for (;;) {
+      if (failures.consecutive >= 3) {
+        stopReason = "failing";
+        break;
+      }
       const over = overBudget(options, archive, started);
       if (controller.signal.aborted || over) {
         stopReason = controller.signal.aborted ? "cancelled" : over!;
@@ -66,7 +73,17 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         // Each job records its start (expansion / evaluations in flight) before the strategy is asked again.
         const job = await startJob(context, action.kind, action.nodeId, action.kind === "evaluate" ? action.tasks : 0);
         jobs.add(job);
-        void job.done.finally(() => jobs.delete(job)).then((message) => options.onProgress?.(progress(message)), () => undefined);
+        void job.done.finally(() => jobs.delete(job)).then(
+          (message) => {
+            failures.consecutive = 0;
+            options.onProgress?.(progress(message));
+          },
+          (error: unknown) => {
+            failures.consecutive += 1;
+            failures.last = error instanceof Error ? error.message : String(error);
+            options.onProgress?.(progress(`a job failed: ${failures.last}`));
+          },
+        );
       }
       if (stopped && jobs.size === 0) {
         stopReason = archive.searchBudget().used >= options.budgetEvaluations ? "budget" : "nothing-to-do";
@@ -78,7 +95,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     // Budgets stop new work; running jobs finish (and are recorded). Only a cancel aborts them.
     if (stopReason === "cancelled") controller.abort();
     await Promise.allSettled([...jobs].map((j) => j.done));
-    return { ...progress(), stopReason, finalPick: strategy.finalPick(archive.searchView()) };
+    return { ...progress(stopReason === "failing" ? `stopped after ${failures.consecutive} failed jobs in a row; the last: ${failures.last}` : undefined), stopReason, finalPick: strategy.finalPick(archive.searchView()) };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     suite.dispose();

@@ -77,6 +77,6 @@ export interface SessionProgress {
 }
 
 export interface SessionSummary extends SessionProgress {
-  stopReason: "budget" | "token-budget" | "time-budget" | "expansion-budget" | "cancelled" | "nothing-to-do";
+  stopReason: "budget" | "token-budget" | "time-budget" | "expansion-budget" | "cancelled" | "nothing-to-do" | "failing";
   finalPick: string | null;
 }

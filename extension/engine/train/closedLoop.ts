@@ -37,6 +37,11 @@ export interface ClosedLoopOptions {
   epochs?: number;
   learningRate?: number;
   threads?: number;
+  /**
+   * true (default): the loss is on the answer token only (mask 0 on the prompt). false: mask all
+   * ones, so predicting the prompt's tokens is trained too (the comparison in the trainer's README).
+   */
+  maskPrompts?: boolean;
   trainerBinary?: string;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -54,7 +59,7 @@ export interface SampledRate {
 
 export interface ClosedLoopResult {
   model: string;
-  settings: Required<Pick<ClosedLoopOptions, "trainTasks" | "heldOutTasks" | "samples" | "temperature" | "options" | "seed" | "rank" | "epochs" | "learningRate">>;
+  settings: Required<Pick<ClosedLoopOptions, "trainTasks" | "heldOutTasks" | "samples" | "temperature" | "options" | "seed" | "rank" | "epochs" | "learningRate" | "maskPrompts">>;
   chanceRate: number;
   /** Sampling on the training tasks with the base model: where the training data came from. */
   trainSampling: SampledRate & { solvedTasks: number; examples: number };
@@ -75,6 +80,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   const settings = {
     trainTasks: options.trainTasks ?? 96, heldOutTasks: options.heldOutTasks ?? 100, samples: options.samples ?? 8, temperature: options.temperature ?? 1,
     options: options.options ?? 4, seed: options.seed ?? 1, rank: options.rank ?? 8, epochs: options.epochs ?? 6, learningRate: options.learningRate ?? 5e-3,
+    maskPrompts: options.maskPrompts ?? true,
   };
   if (!(settings.temperature > 0)) throw new CladeError("invalid-argument", `temperature must be > 0, got ${settings.temperature}.`, "Sample at e.g. temperature 1.");
   const say = (message: string) => options.onProgress?.(message);
@@ -91,7 +97,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     const trainAttempts = await attempt(model, trainTasks, settings, threads, hash32(settings.seed, 1));
     say("sampling the held-out tasks with the base model");
     const before = await attempt(model, heldOut, settings, threads, hash32(settings.seed, 2));
-    const examples = trainTasks.filter((_, i) => trainAttempts.perTask[i] > 0).map((task) => example(model, task));
+    const examples = trainTasks.filter((_, i) => trainAttempts.perTask[i] > 0).map((task) => example(model, task, settings.maskPrompts));
     if (examples.length === 0) throw new CladeError("training-failed", "No training task was solved by sampling, so there is nothing to train on.", "Sample more attempts per task (--samples) or use more training tasks.");
     const dataset = path.join(options.workDir, "successes.jsonl");
     await writeFile(dataset, examples.map((e) => JSON.stringify(e)).join("\n") + "\n");
@@ -116,11 +122,11 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   }
 }
 
-/** The prompt's tokens plus the right option's token; only the answer is trained (mask 1). */
-function example(model: LlamaModel, task: ChoiceTask): { tokens: Token[]; mask: number[] } {
+/** The prompt's tokens plus the right option's token; only the answer is trained (mask 1) unless `maskPrompts` is false. */
+function example(model: LlamaModel, task: ChoiceTask, maskPrompts: boolean): { tokens: Token[]; mask: number[] } {
   const prompt = model.tokenize(task.prompt);
   const tokens = [...prompt, optionToken(model, task.options[task.answer])];
-  return { tokens, mask: tokens.map((_, i) => (i === tokens.length - 1 ? 1 : 0)) };
+  return { tokens, mask: tokens.map((_, i) => (!maskPrompts || i === tokens.length - 1 ? 1 : 0)) };
 }
 
 function optionToken(model: LlamaModel, option: string): Token {

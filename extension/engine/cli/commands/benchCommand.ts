@@ -132,20 +132,21 @@ export function registerBenchCommand(program: Command): void {
     .option("--temperature <t>", "sampling temperature", floatOption("--temperature", 0.01, 100), 1)
     .option("--epochs <n>", "training epochs", intOption("--epochs", 1, 1000), 6)
     .option("--seed <n>", "seed of tasks, sampling and training", intOption("--seed", 0), 1)
+    .option("--unmasked", "train on every token (prompts too), not only on the answer token")
     .option("--work-dir <dir>", "where the model, data and adapter are written (default: a temporary folder, removed)")
     .option("--json", "print JSON")
-    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; workDir?: string; json?: boolean }) => {
+    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; unmasked?: boolean; workDir?: string; json?: boolean }) => {
       const workDir = opts.workDir ?? (await mkdtemp(path.join(os.tmpdir(), "clade-closed-loop-")));
       try {
         const result = await runClosedLoop({
-          workDir, trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks, samples: opts.samples, temperature: opts.temperature, epochs: opts.epochs, seed: opts.seed,
+          workDir, trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks, samples: opts.samples, temperature: opts.temperature, epochs: opts.epochs, seed: opts.seed, maskPrompts: !opts.unmasked,
           onProgress: opts.json ? undefined : (m) => console.error(m),
         });
         if (opts.json) return printJson(result);
         const b = result.heldOutBefore;
         const a = result.heldOutAfter;
         console.log(`held-out success: ${b.successes}/${b.samples} (${(100 * b.rate).toFixed(1)}%) before -> ${a.successes}/${a.samples} (${(100 * a.rate).toFixed(1)}%) after; chance ${(100 * result.chanceRate).toFixed(0)}%`);
-        console.log(`trained on ${result.trainSampling.examples} successes (${result.training.steps} steps, final loss ${result.training.finalLoss.toFixed(3)}) in ${Math.round(result.wallMs / 1000)} s`);
+        console.log(`trained on ${result.trainSampling.examples} successes (${result.training.steps} steps, final loss ${result.training.finalLoss.toFixed(3)}, ${Math.round(result.training.tokensPerSecond)} tok/s, loss on ${result.settings.maskPrompts ? "answer tokens" : "every token"}) in ${Math.round(result.wallMs / 1000)} s`);
       } finally {
         if (!opts.workDir) await rm(workDir, { recursive: true, force: true });
       }
