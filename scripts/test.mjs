@@ -11,6 +11,7 @@ const steps = [
   ["vitest (unit + integration)", ["npx", "vitest", "run"]],
   ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
   ["webview graph in Chromium (1,000-node render time, CSP, sanitizing)", ["node", "test/e2e/graphBench.mjs"]],
+  ["reliability (crash, hostile agents, bad input, soak)", ["node", "scripts/reliability.mjs"]],
 ];
 
 const only = process.argv.slice(2);
