@@ -1,11 +1,14 @@
 // Runs one chat request on one context sequence: renders the messages with the model's chat
 // wrapper, applies the tool mode, samples, streams text, and accounts tokens and timings.
+// "required" calls that fit the sequence take the direct path (requiredCall.ts); everything else
+// goes through LlamaChat.
 import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
 import { CladeError } from "../../protocol/errors";
 import type { ChatParams, ChatResult, StopReason, ToolCall, ToolDefinition } from "../../protocol/model";
 import { toChatHistory } from "./chatHistory";
 import { fromFunctionCalls, parseToolCallText, toChatFunctions, toolInstructions, type ToolGrammarCache } from "./toolCalls";
 import type { ToolCallTexts } from "./toolCallTexts";
+import { fitsSequence, generateRequiredCall } from "./requiredCall";
 
 /** What rendering a request needs (no sequence). */
 export interface ChatRenderEnv {
@@ -28,6 +31,8 @@ export interface ChatRunOptions {
   onText?: (chunk: string) => void;
   /** performance.now() when the request arrived (timings count from there, queueing included). */
   startedAt: number;
+  /** The prompt already rendered for these params (to choose the sequence), so it is not rendered again. */
+  prompt?: Token[];
 }
 
 type ToolMode = "auto" | "required" | "none";
@@ -35,6 +40,10 @@ type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHis
 
 export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
   const plan = await planRequest(env, params);
+  if (plan.mode === "required" && plan.grammar) {
+    const fast = await runRequired(env, plan, params, options);
+    if (fast) return fast;
+  }
   // The prompt is rendered and tokenized once, by LlamaChat; what was cached is read off the
   // sequence afterwards (see promptUsage).
   const startTokens = env.sequence.contextTokens;
@@ -73,6 +82,35 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
     toolCalls,
     stopReason,
     usage: { ...promptUsage(startTokens, env.sequence.contextTokens, completionTokens), completionTokens },
+    timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
+  };
+}
+
+/** A "required" call without LlamaChat (requiredCall.ts); undefined when it must go through LlamaChat. */
+async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
+  const prompt = options.prompt ?? renderTokens(env, env.sequence.model.tokenizer, plan);
+  const { maxTokens, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
+  if (!prompt || !plan.grammar || !fitsSequence(env.sequence, prompt.length, maxTokens)) return undefined;
+  let firstTokenAt: number | undefined;
+  let result;
+  try {
+    result = await generateRequiredCall({
+      sequence: env.sequence, prompt, grammar: plan.grammar, maxTokens, sampling: samplingOptions, signal: options.signal,
+      onFirstToken: () => (firstTokenAt ??= performance.now()),
+    });
+  } catch (error) {
+    if (!options.signal?.aborted) throw chatError(error);
+    result = { text: "", stop: "aborted" as const, promptTokens: prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
+  }
+  const end = performance.now();
+  if (result.text) options.onText?.(result.text);
+  const call = result.stop === "aborted" ? undefined : parseToolCallText(result.text, plan.tools);
+  if (call) env.callTexts?.remember(call, result.text);
+  return {
+    text: result.text,
+    toolCalls: call ? [call] : [],
+    stopReason: call ? "toolCall" : result.stop,
+    usage: { promptTokens: result.promptTokens, cachedPromptTokens: result.cachedPromptTokens, completionTokens: result.completionTokens },
     timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
   };
 }

@@ -1,13 +1,13 @@
 // One LlamaContext with N sequences (and its LoRA adapters), shared by concurrent chat requests
 // through a SequencePool. Disposing it aborts running requests, waits for them, then frees
 // every sequence and the context.
-import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { ProgressValue } from "../../protocol/engine";
 import type { ChatParams, ChatResult, LoraSpec } from "../../protocol/model";
 import { renderPrompt, runChat, type ChatRenderEnv } from "./chatRunner";
 import { contextCreateError } from "./loadErrors";
 import type { LlamaLogRelay } from "./llamaLogRelay";
-import { SequencePool, type SequenceAffinity } from "./sequencePool";
+import { SequencePool } from "./sequencePool";
 import { ToolGrammarCache } from "./toolCalls";
 import { ToolCallTexts } from "./toolCallTexts";
 
@@ -77,11 +77,13 @@ export class ModelContext {
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void; startedAt: number }): Promise<ChatResult> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopAll.signal]) : this.stopAll.signal;
     const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts };
-    const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity: await this.affinity(render, params) });
+    const prompt = await this.promptForChoice(render, params);
+    const affinity = prompt && ((sequence: LlamaContextSequence) => sequence.compareContextTokens(prompt).firstDifferentIndex);
+    const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity });
     const run = runChat(
       { ...render, sequence: lease.sequence, defaultMaxTokens: this.settings.contextPerSequence },
       params,
-      { signal, onText: opts.onText, startedAt: opts.startedAt },
+      { signal, onText: opts.onText, startedAt: opts.startedAt, prompt },
     );
     this.running.add(run);
     try {
@@ -97,11 +99,9 @@ export class ModelContext {
    * whose cached tokens share the longest prefix with its prompt: agent runs of one version share
    * the system prompt and tool definitions, which then are not evaluated again.
    */
-  private async affinity(render: ChatRenderEnv, params: ChatParams): Promise<SequenceAffinity<LlamaContextSequence> | undefined> {
+  private async promptForChoice(render: ChatRenderEnv, params: ChatParams): Promise<Token[] | undefined> {
     if (this.pool.size < 2 || this.pool.hasSession(params.sessionId)) return undefined;
-    const prompt = await renderPrompt(render, this.context.model.tokenizer, params).catch(() => undefined);
-    if (!prompt) return undefined;
-    return (sequence) => sequence.compareContextTokens(prompt).firstDifferentIndex;
+    return renderPrompt(render, this.context.model.tokenizer, params).catch(() => undefined);
   }
 
   endSession(sessionId: string): void {

@@ -1,0 +1,71 @@
+// The fast path for "required" tool calls (what agents do every turn): the prompt, rendered once
+// with the model's chat wrapper, goes straight to the sequence with the tool-call grammar. No
+// LlamaChat: its per-token work (detokenizing, stop-trigger and function-syntax detection) showed
+// as ~15-30 % of a small model's decode time with several sequences (PERFORMANCE.md). The grammar
+// (node-llama-cpp's JSON-schema grammar) allows one JSON value, then requires "\n\n\n\n" before an
+// end-of-generation token; like LlamaChat (which stops on that trigger) we stop earlier, at the first
+// newline after which the text is a complete JSON value, and trim the trailing whitespace.
+// Prompts that would not fit the sequence (context shift needed) go to LlamaChat.
+import { LlamaGrammarEvaluationState, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
+
+export interface RequiredCallRequest {
+  sequence: LlamaContextSequence;
+  prompt: Token[];
+  grammar: LlamaGrammar;
+  maxTokens: number;
+  sampling: { temperature?: number; topK?: number; topP?: number; seed?: number };
+  signal?: AbortSignal;
+  onFirstToken: () => void;
+}
+
+export interface RequiredCallResult {
+  text: string;
+  /** "eos": the grammar completed; "maxTokens"; "aborted". */
+  stop: "eos" | "maxTokens" | "aborted";
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+}
+
+/** Whether the prompt and the reply fit the sequence without a context shift. */
+export function fitsSequence(sequence: LlamaContextSequence, promptTokens: number, maxTokens: number): boolean {
+  return promptTokens + maxTokens <= sequence.contextSize;
+}
+
+export async function generateRequiredCall(request: RequiredCallRequest): Promise<RequiredCallResult> {
+  const { sequence, prompt } = request;
+  // Keep the longest cached prefix, but evaluate at least one token to get fresh logits.
+  const cached = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
+  if (cached < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: cached, end: sequence.nextTokenIndex }]);
+  const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: sequence.model, grammar: request.grammar });
+  const tokens: Token[] = [];
+  let stop: RequiredCallResult["stop"] = "eos";
+  if (request.signal?.aborted) stop = "aborted";
+  else {
+    for await (const token of sequence.evaluate(prompt.slice(cached), { ...request.sampling, grammarEvaluationState })) {
+      request.onFirstToken();
+      tokens.push(token);
+      if (request.signal?.aborted) {
+        stop = "aborted";
+        break;
+      }
+      if (completesJson(sequence, tokens, token)) break;
+      if (tokens.length >= request.maxTokens) {
+        stop = "maxTokens";
+        break;
+      }
+    }
+  }
+  return { text: sequence.model.detokenize(tokens).trimEnd(), stop, promptTokens: prompt.length, cachedPromptTokens: cached, completionTokens: tokens.length };
+}
+
+/** A newline token after which the text parses: the JSON value is complete (strings hold no raw newlines). */
+function completesJson(sequence: LlamaContextSequence, tokens: readonly Token[], last: Token): boolean {
+  if (!sequence.model.detokenize([last]).includes("\n")) return false;
+  try {
+    JSON.parse(sequence.model.detokenize(tokens));
+    return true;
+  } catch {
+    return false;
+  }
+}
