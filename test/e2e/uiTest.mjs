@@ -76,17 +76,6 @@ export async function runUiTests({ browser, url, expected, shotsDir }) {
       await page.locator(".sidebar .pane-header").filter({ hasText: "Sessions" }).first().waitFor({ timeout: STEP_TIMEOUT });
       await shot("06-archive-tree");
     }],
-    ["UI: \"Clade: Open Archive Graph\" renders every version in the webview, with no CSP violation", async () => {
-      await palette("Clade: Open Archive Graph");
-      const graph = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
-      await graph.locator(".node").first().waitFor({ timeout: STEP_TIMEOUT });
-      const count = await graph.locator(".node").count();
-      if (count !== expected.archive.nodes.length) throw new Error(`the graph shows ${count} nodes, the archive has ${expected.archive.nodes.length}`);
-      await graph.locator(".node").first().click();
-      await page.waitForTimeout(500);
-      await shot("06b-archive-graph");
-      if (cspViolations.length) throw new Error(`CSP violations in the console:\n${cspViolations.slice(0, 3).join("\n")}`);
-    }],
     ["UI: \"Clade: Show Diff vs Parent\" opens a diff editor", async () => {
       await palette("Clade: Show Diff vs Parent");
       await quickPick(child.id);
@@ -106,6 +95,18 @@ export async function runUiTests({ browser, url, expected, shotsDir }) {
       await palette("Clade: Revert Version");
       await archiveRow(`${child.id}, reverted`).waitFor({ timeout: STEP_TIMEOUT });
       await shot("09-after-revert");
+    }],
+    // Last: focus stays inside the webview afterwards, where the workbench's keyboard shortcuts do not reach.
+    ["UI: \"Clade: Open Archive Graph\" renders every version in the webview, with no CSP violation", async () => {
+      await palette("Clade: Open Archive Graph");
+      const graph = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+      await graph.locator(".node").first().waitFor({ timeout: STEP_TIMEOUT });
+      const count = await graph.locator(".node").count();
+      if (count !== expected.archive.nodes.length) throw new Error(`the graph shows ${count} nodes, the archive has ${expected.archive.nodes.length}`);
+      await graph.locator(".node").first().click();
+      await page.waitForTimeout(500);
+      await shot("06b-archive-graph");
+      if (cspViolations.length) throw new Error(`CSP violations in the console:\n${cspViolations.slice(0, 3).join("\n")}`);
     }],
   ];
 
