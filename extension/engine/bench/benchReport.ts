@@ -1,5 +1,7 @@
 // The shape every `clade bench NAME --json` prints (see BENCH.md): a ratio against a reference
 // measured in the same run, with the raw numbers and the inputs.
+export { median } from "../util/median";
+
 export interface BenchReport {
   name: string;
   /** measured / reference (or the figure BENCH.md defines for this benchmark). */
@@ -12,13 +14,6 @@ export interface BenchReport {
   inputs: Record<string, unknown>;
   /** Raw samples and secondary figures. */
   details?: Record<string, unknown>;
-}
-
-export function median(values: readonly number[]): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export function round(value: number, digits = 3): number {

@@ -26,7 +26,8 @@ export interface EvaluateContext<O extends EvaluateOptions = SessionOptions> {
   signal: AbortSignal;
 }
 
-export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, nodeId: string, count: number): Promise<string> {
+/** `onStarted` is called once the evaluations are on record as started (the strategy may be asked again). */
+export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, nodeId: string, count: number, onStarted?: () => void): Promise<string> {
   const { archive } = context;
   const untested = new Set(archive.untestedTasks(nodeId));
   // Tasks another job of this archive chose but has not yet recorded as started are not untested:
@@ -39,6 +40,7 @@ export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, no
   for (const run of runs) claims.add(`${nodeId}/${run.task.id}`);
   try {
     for (const run of runs) await archive.recordEvaluationStarted(nodeId, run.task.id, run.runId);
+    onStarted?.();
   } finally {
     for (const run of runs) claims.delete(`${nodeId}/${run.task.id}`);
   }

@@ -22,9 +22,11 @@ export interface ExpandContext extends EvaluateContext {
 /** A self-edit needs a failure to learn from: a parent without one is first run on a few more tasks. */
 const PROBE_TASKS = 2;
 
-export async function expandNode(context: ExpandContext, parentId: string): Promise<string> {
+/** `onStarted` is called once the expansion is on record as started (the strategy may be asked again). */
+export async function expandNode(context: ExpandContext, parentId: string, onStarted?: () => void): Promise<string> {
   const { archive } = context;
   const expansionId = await archive.recordExpansionStarted(parentId);
+  onStarted?.();
   const parentDir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-parent-${parentId}-`));
   try {
     await archive.exportNode(parentId, parentDir);

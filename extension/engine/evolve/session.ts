@@ -116,13 +116,11 @@ interface JobContext {
 
 /** Starts a job and resolves once it has recorded its start in the archive. */
 async function startJob(context: JobContext, kind: "expand" | "evaluate", nodeId: string, tasks: number): Promise<Job> {
-  const before = kind === "expand" ? context.archive.inFlightExpansions().length : context.archive.inFlightEvaluations().length;
-  const done = kind === "expand" ? expandNode(context, nodeId) : evaluateNode(context, nodeId, tasks);
-  const claimed = () => (kind === "expand" ? context.archive.inFlightExpansions().length : context.archive.inFlightEvaluations().length) > before;
-  // Wait until the start is on record (or the job already ended).
-  let ended = false;
-  void done.finally(() => (ended = true)).catch(() => undefined);
-  while (!ended && !claimed()) await new Promise((resolve) => setTimeout(resolve, 5));
+  let started!: () => void;
+  const recorded = new Promise<void>((resolve) => (started = resolve));
+  const done = kind === "expand" ? expandNode(context, nodeId, started) : evaluateNode(context, nodeId, tasks, started);
+  // Wait until the start is on record (or the job already ended without starting anything).
+  await Promise.race([recorded, done.then(() => undefined, () => undefined)]);
   return { kind, nodeId, done };
 }
 

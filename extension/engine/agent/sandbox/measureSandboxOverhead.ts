@@ -1,7 +1,10 @@
 // Raw numbers for `clade bench harness`: sandbox create + dispose time on a task's files, and
 // runCommand's overhead over a bare spawn of the same command, measured interleaved (A, B, A, B…).
 import { spawn } from "node:child_process";
+import { median } from "../../util/median";
 import { runCommand } from "./runCommand";
+
+export { median };
 import { createSandbox, type CreateSandboxOptions } from "./sandbox";
 
 export interface SandboxOverhead {
@@ -15,13 +18,6 @@ export interface SandboxOverhead {
   medianLifecycleMs: number;
   medianRunCommandMs: number;
   medianBareMs: number;
-}
-
-export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function bareRun(cwd: string, command: string): Promise<number> {
