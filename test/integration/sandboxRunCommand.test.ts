@@ -143,7 +143,7 @@ describe("runCommand: timeouts and leftover processes", () => {
   });
 
   it("kills double-forked nohup daemons and orphans re-parented to init", async () => {
-    const result = await run("sh -c 'nohup sleep 1000 >/dev/null 2>&1 &'; (setsid sh -c 'sleep 1000 & sleep 1000' >/dev/null 2>&1 &); for i in 1 2 3 4 5 6 7 8; do (sleep 1000 >/dev/null 2>&1 &); done; echo ok");
+    const result = await run("sh -c 'nohup sleep 1000 >/dev/null 2>&1 &'; (setsid sh -c 'sleep 1000 & sleep 1000' >/dev/null 2>&1 &); for i in 1 2 3 4 5 6 7 8; do (sleep 1000 >/dev/null 2>&1 &); done; sleep 0.3; echo ok");
     expect(result.output).toBe("ok\n");
     expect(result.leftoverProcesses).toBeGreaterThanOrEqual(11);
     expect(result.survivors).toEqual([]);
