@@ -14,7 +14,7 @@ import { agentKillCase, trainerKillCase } from "./crashKills";
 import { SuiteReport } from "./suiteReport";
 
 const KILLS = Number(process.env.CLADE_CRASH_KILLS ?? 50);
-const BUDGET = Number(process.env.CLADE_CRASH_BUDGET ?? 50);
+const BUDGET = Number(process.env.CLADE_CRASH_BUDGET ?? 100);
 const repoRoot = process.cwd();
 const childScript = path.join(repoRoot, "test-output", "reliability", "sessionChild.mjs");
 const cli = path.join(repoRoot, "dist", "cli.mjs");
