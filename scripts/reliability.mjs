@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const engineNodeFlags = JSON.parse(readFileSync(path.join(root, "extension", "engine", "rpc", "engineNodeFlags.json"), "utf8"));
 const suitesDir = path.join(root, "test", "reliability");
 const outDir = path.join(root, "test-output", "reliability");
 const PREFIX = "RELIABILITY-RESULT ";
@@ -39,7 +40,9 @@ function runSuite(name) {
     const started = Date.now();
     // Fewer malloc arenas: less RSS noise from the allocator in the soak figure (not a fix for any leak).
     const env = { ...process.env, MALLOC_ARENA_MAX: "2", CLADE_BUILTIN_TASKS: path.join(root, "extension", "engine", "tasks", "builtin") };
-    const child = spawn(process.execPath, ["--expose-gc", path.join(outDir, `${name}Suite.mjs`)], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+    // The suites run with the engine process's V8 flags (engineNodeFlags.json): the soak measures
+    // the memory behaviour the engine has.
+    const child = spawn(process.execPath, ["--expose-gc", ...engineNodeFlags.execArgv, path.join(outDir, `${name}Suite.mjs`)], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
     child.on("close", (code, signal) => {

@@ -2,16 +2,13 @@
 // server, the CLI and tests talk to. Never imports `vscode`.
 import os from "node:os";
 import path from "node:path";
-import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, TrainParams, TrainResult } from "../protocol/engine";
+import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, RunTaskParams, TrainParams, TrainResult } from "../protocol/engine";
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
-import { AgentRuns } from "./agent/agentRuns";
+import type { RunResult } from "../protocol/run";
+import type { AgentRuns } from "./agent/agentRuns";
 import { ArchiveService } from "./archive/archiveService";
-import { evolve } from "./evolve/evolveService";
-import { downloadModel } from "./model/downloadModel";
 import { ModelHost } from "./model/modelHost";
-import { generateTestModel } from "./model/testModel/generateTestModel";
-import { trainVersion } from "./train/trainService";
 import { Emitter } from "./util/emitter";
 import { CLADE_VERSION } from "./version";
 
@@ -27,7 +24,10 @@ export function defaultCacheDir(): string {
 
 export class Engine {
   readonly models: ModelHost;
-  readonly agents: AgentRuns;
+  // The agent runner, sessions, training, downloads and the test-model writer are loaded on first
+  // use (separate chunks of dist/engine.mjs): an engine that only serves chat requests does not
+  // hold their code, the task suites' schemas or the YAML and git libraries (PERFORMANCE.md, memory).
+  private agentRuns?: Promise<AgentRuns>;
   /** One open archive per workspace, shared by clients and the session running on it. */
   readonly archives = new ArchiveService();
   readonly cacheDir: string;
@@ -42,7 +42,6 @@ export class Engine {
       defaultCacheDir: this.cacheDir,
       log: (entry) => this.logs.fire(entry),
     });
-    this.agents = new AgentRuns(this.models);
   }
 
   log(level: LogEntry["level"], message: string): void {
@@ -50,7 +49,7 @@ export class Engine {
   }
 
   ping(): PingResult {
-    return { version: CLADE_VERSION, pid: process.pid, node: process.version, platform: `${process.platform}-${process.arch}` };
+    return { version: CLADE_VERSION, pid: process.pid, node: process.version, platform: `${process.platform}-${process.arch}`, memory: process.memoryUsage() };
   }
 
   /** Loads (or replaces) the model and tells listeners how it went. */
@@ -80,12 +79,20 @@ export class Engine {
     return info;
   }
 
-  evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
+  /** One agent version on one task (sandbox, confined agent process, hidden-test scoring). */
+  async runTask(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<RunResult> {
+    this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
+    return (await this.agentRuns).run(params, opts);
+  }
+
+  async evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
+    const { evolve } = await import("./evolve/evolveService");
     return evolve(this.models, params, { ...opts, archives: this.archives });
   }
 
   /** Trains a LoRA adapter version on the archive's passed runs and evaluates it (on the archive's writer, shared with readers). */
   async train(params: Omit<TrainParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<TrainResult> {
+    const { trainVersion } = await import("./train/trainService");
     const writer = await this.archives.acquireWriter(params.workspace);
     try {
       return await trainVersion(this.models, params, { ...opts, archive: writer.archive });
@@ -94,11 +101,13 @@ export class Engine {
     }
   }
 
-  download(uri: string, cacheDir: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }) {
+  async download(uri: string, cacheDir: string | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }) {
+    const { downloadModel } = await import("./model/downloadModel");
     return downloadModel(uri, cacheDir || this.cacheDir, opts);
   }
 
-  generateTestModel(options: TestModelOptions, onProgress?: (p: ProgressValue) => void): Promise<TestModelResult> {
+  async generateTestModel(options: TestModelOptions, onProgress?: (p: ProgressValue) => void): Promise<TestModelResult> {
+    const { generateTestModel } = await import("./model/testModel/generateTestModel");
     return generateTestModel(options, (p) => onProgress?.({ title: "Writing test model", done: p.done, total: p.total, percentage: (100 * p.done) / Math.max(1, p.total) }));
   }
 

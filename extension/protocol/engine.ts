@@ -30,6 +30,8 @@ export interface PingResult {
   pid: number;
   node: string;
   platform: string;
+  /** The engine process's memory (process.memoryUsage()), bytes. */
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
 export interface LogEntry {

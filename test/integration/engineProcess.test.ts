@@ -1,10 +1,12 @@
 // The engine as a real child process behind JSON-RPC: the same path the VS Code extension and the
 // CLI use. Real llama.cpp inference on the real stories260K model and on a generated chat model.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Requests, type ProgressValue } from "../../extension/protocol/engine";
 import { CladeError } from "../../extension/protocol/errors";
 import { EngineClient } from "../../extension/engine/rpc/engineClient";
+import engineNodeFlags from "../../extension/engine/rpc/engineNodeFlags.json";
 import { generatedModel, realModelPath, repoRoot } from "../helpers/models";
 
 const enginePath = path.join(repoRoot, "dist", "engine.mjs");
@@ -30,6 +32,10 @@ describe("engine process", () => {
     expect(pong.pid).toBe(client.pid);
     expect(pong.pid).not.toBe(process.pid);
     expect(pong.version).toMatch(/^\d+\.\d+\.\d+/);
+    // Its memory, and the V8 flags it was started with (a fixed, small young generation).
+    expect(pong.memory.rss).toBeGreaterThan(pong.memory.heapUsed);
+    const cmdline = readFileSync(`/proc/${pong.pid}/cmdline`, "utf8").split("\0");
+    expect(cmdline).toEqual(expect.arrayContaining(engineNodeFlags.execArgv));
   });
 
   it("loads the real stories260K model with progress and generates real text", async () => {

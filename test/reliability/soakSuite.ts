@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import { buildAgent } from "../../extension/engine/agent/buildAgent";
 import { runTask } from "../../extension/engine/agent/runTask";
 import { ScriptedProvider } from "../../extension/engine/agent/scriptedProvider";
@@ -48,6 +49,7 @@ function descendants(): { pid: number; state: string }[] {
   }
   return table.filter((p) => p.pid !== process.pid && mine.has(p.pid));
 }
+const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds") });
@@ -84,6 +86,12 @@ async function runUntil(last: number): Promise<void> {
         samples.push(process.memoryUsage().rss);
         const m = process.memoryUsage();
         externals.push(m.external + m.arrayBuffers);
+        if (process.env.CLADE_SOAK_DEBUG) {
+          const smaps = readFileSync("/proc/self/smaps_rollup", "utf8");
+          const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(smaps)?.[1] ?? 0);
+          const spaces = v8.getHeapSpaceStatistics().map((sp) => `${sp.space_name.replace("_space", "")}=${(sp.space_size / 2 ** 20).toFixed(1)}`).join(" ");
+          process.stderr.write(`[soak-debug] ${done} rss=${mib(m.rss)} heapTotal=${mib(m.heapTotal)} heapUsed=${mib(m.heapUsed)} anon=${(kb("Anonymous") / 1024).toFixed(1)} file=${((kb("Rss") - kb("Anonymous")) / 1024).toFixed(1)} ${spaces}\n`);
+        }
       }
       if (done % 50 === 0) process.stderr.write(`[soak] ${done}/${RUNS} runs, ${((Date.now() - started) / 1000).toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, fds ${fds()}\n`);
     }
@@ -114,7 +122,6 @@ Object.assign(report.figures, {
   childrenBaseline: baseline.children, childrenAfter: end.left.length, zombies,
 });
 report.add(`${RUNS} consecutive runs all scored a pass`, passed === RUNS, `${passed}/${RUNS} passed in ${seconds.toFixed(0)} s (${((seconds * 1000) / RUNS).toFixed(0)} ms a run)${failures.length ? `; failed: ${failures.join(" / ")}` : ""}`);
-const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 report.add("RSS growth after warm-up ≤ 10%", growth <= 10, `RSS (after GC, lowest of 3 samples) ${mib(head)} MiB after warm-up → ${mib(tail)} MiB at the end (${growth.toFixed(1)}%; heap ${heapGrowth.toFixed(1)}%); samples every 25 runs: ${samples.map(mib).join(" ")}; external+arrayBuffers ${externals.map(mib).join(" ")} MiB`);
 report.add("open file descriptors back to baseline", end.fds <= baseline.fds, `${baseline.fds} after warm-up, ${end.fds} at the end`);
 report.add("child processes back to baseline", end.left.length <= baseline.children, `${baseline.children} after warm-up, ${end.left.length} at the end${end.left.length ? `: ${end.left.map((p) => p.pid).join(", ")}` : ""}`);

@@ -2,6 +2,7 @@
 // CLI alike (no `vscode` import). A crash of the engine rejects every pending request with an
 // "engine-crashed" CladeError and fires onExit; the caller decides whether to restart.
 import { fork, type ChildProcess } from "node:child_process";
+import engineNodeFlags from "./engineNodeFlags.json";
 import { randomUUID } from "node:crypto";
 import {
   CancellationTokenSource,
@@ -60,7 +61,7 @@ export class EngineClient {
   static async start(options: EngineClientOptions): Promise<EngineClient> {
     const child = fork(options.enginePath, [], {
       execPath: options.execPath ?? process.execPath,
-      execArgv: [],
+      execArgv: engineNodeFlags.execArgv,
       env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: "1" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",

@@ -5,7 +5,6 @@ import { ResponseError, type MessageConnection, type RequestHandler, type Reques
 import { Notifications, Requests, progressType, type ProgressValue, type WithProgress } from "../../protocol/engine";
 import { CladeError, type ErrorData } from "../../protocol/errors";
 import type { Engine } from "../engine";
-import { listTasks } from "../tasks/listTasks";
 
 /** Error code for CladeErrors on the wire (JSON-RPC reserves -32768..-32000 for itself). */
 export const CLADE_ERROR_CODE = 1000;
@@ -46,7 +45,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.chat, (params, signal) => engine.models.chat(stripToken(params), { signal }));
   handle(Requests.endChatSession, async (params: { sessionId: string }) => engine.models.endSession(params.sessionId));
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
-  handle(Requests.runTask, (params, signal, onProgress) => engine.agents.run(stripToken(params), { signal, onProgress }));
+  handle(Requests.runTask, (params, signal, onProgress) => engine.runTask(stripToken(params), { signal, onProgress }));
   handle(Requests.evolve, (params, signal, onProgress) => engine.evolve(stripToken(params), { signal, onProgress }));
   handle(Requests.train, (params, signal, onProgress) => engine.train(stripToken(params), { signal, onProgress }));
   const archives = engine.archives;
@@ -58,7 +57,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.accept, (p) => archives.accept(p.workspace, p.nodeId));
   handle(Requests.revert, (p) => archives.revert(p.workspace, p.nodeId));
   handle(Requests.undo, (p) => archives.undo(p.workspace));
-  handle(Requests.listTasks, async (p) => (await listTasks(p.suite, { workspace: p.workspace, testCommand: p.testCommand })).tasks.map((t) => ({ id: t.id, title: t.title, tier: t.tier })));
+  handle(Requests.listTasks, async (p) => (await (await import("../tasks/listTasks")).listTasks(p.suite, { workspace: p.workspace, testCommand: p.testCommand })).tasks.map((t) => ({ id: t.id, title: t.title, tier: t.tier })));
   handle(Requests.generateTestModel, (options, _signal, onProgress) => engine.generateTestModel(stripToken(options), onProgress));
 
   engine.onLog((entry) => void connection.sendNotification(Notifications.log, entry));

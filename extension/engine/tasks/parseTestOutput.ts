@@ -9,8 +9,8 @@ export interface TestCounts {
 const countPatterns: Array<(text: string) => TestCounts | undefined> = [
   // node --test (TAP: "# pass 3", spec: "ℹ pass 3")
   (text) => {
-    const pass = lastMatch(text, /^(?:#|ℹ) pass (\d+)\s*$/gm);
-    const fail = lastMatch(text, /^(?:#|ℹ) fail (\d+)\s*$/gm);
+    const pass = lastMatch(text, /^(?:#|\u2139) pass (\d+)\s*$/gm);
+    const fail = lastMatch(text, /^(?:#|\u2139) fail (\d+)\s*$/gm);
     return pass === undefined || fail === undefined ? undefined : { passed: Number(pass[1]), failed: Number(fail[1]) };
   },
   // jest "Tests: 1 failed, 3 passed, 4 total"; vitest "Tests  1 failed | 3 passed (4)"
@@ -55,9 +55,9 @@ export function parseTestCases(output: string): TestCases {
       if (!m[3]) (m[1] ? failed : passed).add(m[2]);
       continue;
     }
-    m = /^([✔✓√]|[✖✕×]) (.*?)(?: \([\d.]+ ?m?s\))?$/.exec(line);
+    m = /^([\u2714\u2713\u221a]|[\u2716\u2715\u00d7]) (.*?)(?: \([\d.]+ ?m?s\))?$/.exec(line);
     if (m) {
-      (/[✔✓√]/.test(m[1]) ? passed : failed).add(m[2]);
+      (/[\u2714\u2713\u221a]/.test(m[1]) ? passed : failed).add(m[2]);
       continue;
     }
     m = /^(\S+::\S.*?) (PASSED|FAILED|ERROR)\b/.exec(line);
