@@ -18,6 +18,8 @@ export interface ChatRenderEnv {
   grammars: ToolGrammarCache;
   /** The model's own text of earlier "required" calls, so history renders what it wrote. */
   callTexts?: ToolCallTexts;
+  /** Tokenizes prompts (the model's tokenizer, or a TokenCache's in front of it). */
+  tokenizer: Tokenizer;
 }
 
 export interface ChatRunEnv extends ChatRenderEnv {
@@ -88,7 +90,7 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
 
 /** A "required" call without LlamaChat (requiredCall.ts); undefined when it must go through LlamaChat. */
 async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
-  const prompt = options.prompt ?? renderTokens(env, env.sequence.model.tokenizer, plan);
+  const prompt = options.prompt ?? renderTokens(env, plan);
   const { maxTokens, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
   if (!prompt || !plan.grammar || !fitsSequence(env.sequence, prompt.length, maxTokens)) return undefined;
   let firstTokenAt: number | undefined;
@@ -130,8 +132,8 @@ export function promptUsage(before: readonly Token[], after: readonly Token[], c
 }
 
 /** The prompt as LlamaChat will render it (to pick the sequence whose cache matches it best). */
-export async function renderPrompt(env: ChatRenderEnv, tokenizer: Tokenizer, params: ChatParams): Promise<Token[] | undefined> {
-  return renderTokens(env, tokenizer, await planRequest(env, params));
+export async function renderPrompt(env: ChatRenderEnv, params: ChatParams): Promise<Token[] | undefined> {
+  return renderTokens(env, await planRequest(env, params));
 }
 
 async function planRequest(env: ChatRenderEnv, params: ChatParams): Promise<Plan> {
@@ -153,14 +155,14 @@ async function planRequest(env: ChatRenderEnv, params: ChatParams): Promise<Plan
 }
 
 /** The prompt as LlamaChat will render it; undefined if rendering fails here. */
-function renderTokens(env: ChatRenderEnv, tokenizer: Tokenizer, plan: Plan): Token[] | undefined {
+function renderTokens(env: ChatRenderEnv, plan: Plan): Token[] | undefined {
   try {
     const state = env.chatWrapper.generateContextState({
       chatHistory: plan.history,
       availableFunctions: plan.functions,
       documentFunctionParams: plan.functions ? true : undefined,
     });
-    return state.contextText.tokenize(tokenizer);
+    return state.contextText.tokenize(env.tokenizer);
   } catch {
     return undefined; // LlamaChat reports the real problem when it renders the same history
   }

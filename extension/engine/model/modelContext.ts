@@ -8,6 +8,7 @@ import { renderPrompt, runChat, type ChatRenderEnv } from "./chatRunner";
 import { contextCreateError } from "./loadErrors";
 import type { LlamaLogRelay } from "./llamaLogRelay";
 import { SequencePool } from "./sequencePool";
+import { TokenCache } from "./tokenCache";
 import { ToolGrammarCache } from "./toolCalls";
 import { ToolCallTexts } from "./toolCallTexts";
 
@@ -23,6 +24,7 @@ export class ModelContext {
   private readonly stopAll = new AbortController();
   private readonly running = new Set<Promise<unknown>>();
   private readonly callTexts = new ToolCallTexts();
+  private readonly tokens: TokenCache;
   private disposed = false;
 
   private constructor(
@@ -33,7 +35,9 @@ export class ModelContext {
     private readonly chatWrapper: ChatWrapper,
     private readonly functionCalling: boolean,
     private readonly grammars: ToolGrammarCache,
-  ) {}
+  ) {
+    this.tokens = new TokenCache(context.model.tokenizer);
+  }
 
   static async create(
     model: LlamaModel,
@@ -76,7 +80,7 @@ export class ModelContext {
 
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void; startedAt: number }): Promise<ChatResult> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopAll.signal]) : this.stopAll.signal;
-    const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts };
+    const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts, tokenizer: this.tokens.tokenizer };
     const prompt = await this.promptForChoice(render, params);
     const affinity = prompt && ((sequence: LlamaContextSequence) => sequence.compareContextTokens(prompt).firstDifferentIndex);
     const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity });
@@ -101,7 +105,7 @@ export class ModelContext {
    */
   private async promptForChoice(render: ChatRenderEnv, params: ChatParams): Promise<Token[] | undefined> {
     if (this.pool.size < 2 || this.pool.hasSession(params.sessionId)) return undefined;
-    return renderPrompt(render, this.context.model.tokenizer, params).catch(() => undefined);
+    return renderPrompt(render, params).catch(() => undefined);
   }
 
   endSession(sessionId: string): void {
