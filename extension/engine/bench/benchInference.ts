@@ -8,7 +8,7 @@ import path from "node:path";
 import { Requests } from "../../protocol/engine";
 import { EngineClient } from "../rpc/engineClient";
 import { benchTools, runAgentSession, type TurnRecord } from "./agentWorkload";
-import { benchModel, type BenchModel } from "./benchModels";
+import { benchModel, type BenchArchitecture, type BenchModel } from "./benchModels";
 import { median, round, type BenchReport } from "./benchReport";
 import { DirectDecoder, type SessionWork } from "./directDecode";
 import { processCpuMs, processMemory, referenceMemory } from "./processMemory";
@@ -25,6 +25,8 @@ export interface BenchInferenceOptions {
   contextPerSequence?: number;
   /** Where generated models are kept between runs. */
   modelDir?: string;
+  /** GGUF architecture of the generated models (see BenchModel). */
+  architecture?: BenchArchitecture;
   log?: (line: string) => void;
 }
 
@@ -40,7 +42,7 @@ const temperature = 0.3;
 export async function benchInference(options: BenchInferenceOptions): Promise<BenchReport[]> {
   const reports: BenchReport[] = [];
   for (const preset of options.models ?? ["toy", "qwen2.5-0.5b"]) {
-    const model = await benchModel(preset, options.modelDir);
+    const model = await benchModel(preset, options.modelDir, options.architecture);
     reports.push(...(await benchOneModel(model, options)));
   }
   return reports;
@@ -149,7 +151,7 @@ function report(
     repetitions: r.repetitions,
     goal: "≥ 0.90 at every P",
     inputs: {
-      model: model.preset, modelFile: model.file, modelSha256: model.sha256, shape: model.shape, parallel: p, threads: r.threads,
+      model: model.preset, architecture: model.architecture, modelFile: model.file, modelSha256: model.sha256, shape: model.shape, parallel: p, threads: r.threads,
       contextPerSequence: r.contextPerSequence, turnsPerRun: r.turns, maxTokensPerTurn: r.maxTokens, temperature, seeds: "1000·run + turn",
       measuredPath: "engine process over JSON-RPC: ModelHost → SequencePool → LlamaChat, toolChoice required (grammar), one session per run",
       referencePath: "node-llama-cpp in the bench process: P sequences of one context evaluated concurrently, same prompt/generated lengths, same tool-call grammar and sampling",
@@ -183,7 +185,7 @@ async function memoryReport(model: BenchModel, client: EngineClient, o: { sequen
     unit: "MiB RSS",
     repetitions: 1,
     goal: "engine RSS with the model loaded ≤ 1.1 × node-llama-cpp alone",
-    inputs: { model: model.preset, modelFile: model.file, sizeBytes: model.sizeBytes, sequences: o.sequences, contextPerSequence: o.contextPerSequence, threads: o.threads },
+    inputs: { model: model.preset, architecture: model.architecture, modelFile: model.file, sizeBytes: model.sizeBytes, sequences: o.sequences, contextPerSequence: o.contextPerSequence, threads: o.threads },
     details: { enginePeakMiB: mb(engine?.peakRssBytes), referencePeakMiB: mb(bare.peakRssBytes), note: engine ? undefined : "no /proc on this system: engine RSS not measured" },
   };
 }

@@ -7,7 +7,7 @@
 import { Requests } from "../../protocol/engine";
 import { EngineClient } from "../rpc/engineClient";
 import { runAgentSession, type TurnRecord } from "./agentWorkload";
-import { benchModel, type BenchModel } from "./benchModels";
+import { benchModel, type BenchArchitecture, type BenchModel } from "./benchModels";
 import { median, round, type BenchReport } from "./benchReport";
 
 export interface BenchPrefixReuseOptions {
@@ -20,6 +20,8 @@ export interface BenchPrefixReuseOptions {
   /** Runs after the first one, per repetition. */
   laterRuns?: number;
   modelDir?: string;
+  /** GGUF architecture of the generated models (see BenchModel). */
+  architecture?: BenchArchitecture;
   log?: (line: string) => void;
 }
 
@@ -28,7 +30,7 @@ const contextPerSequence = 1024;
 
 export async function benchPrefixReuse(options: BenchPrefixReuseOptions): Promise<BenchReport[]> {
   const reports: BenchReport[] = [];
-  for (const preset of options.models ?? ["toy", "qwen2.5-0.5b"]) reports.push(...(await benchOneModel(await benchModel(preset, options.modelDir), options)));
+  for (const preset of options.models ?? ["toy", "qwen2.5-0.5b"]) reports.push(...(await benchOneModel(await benchModel(preset, options.modelDir, options.architecture), options)));
   return reports;
 }
 
@@ -57,7 +59,7 @@ async function benchOneModel(model: BenchModel, options: BenchPrefixReuseOptions
   const cold = median(runs.map((rep) => rep[0][0].firstTokenMs));
   const laterTurns = median(runs.map((rep) => median(rep[0].slice(1).map((t) => t.firstTokenMs))));
   const laterRunsFirst = median(runs.map((rep) => median(rep.slice(1).map((run) => run[0].firstTokenMs))));
-  const inputs = { model: model.preset, modelFile: model.file, modelSha256: model.sha256, shape: model.shape, threads, sequences, contextPerSequence, turnsPerRun: turns, maxTokensPerTurn: maxTokens, laterRuns };
+  const inputs = { model: model.preset, architecture: model.architecture, modelFile: model.file, modelSha256: model.sha256, shape: model.shape, threads, sequences, contextPerSequence, turnsPerRun: turns, maxTokensPerTurn: maxTokens, laterRuns };
   const raw = {
     firstTokenMs: runs.map((rep) => rep.map((run) => run.map((t) => round(t.firstTokenMs, 1)))),
     promptTokens: runs.map((rep) => rep.map((run) => run.map((t) => t.promptTokens))),

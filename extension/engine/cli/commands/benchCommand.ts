@@ -10,6 +10,7 @@ import { benchHarness } from "../../bench/benchHarness";
 import { benchInference } from "../../bench/benchInference";
 import { benchPrefixReuse } from "../../bench/benchPrefixReuse";
 import type { BenchReport } from "../../bench/benchReport";
+import type { BenchArchitecture } from "../../bench/benchModels";
 import { benchSearch } from "../../search/simulate/benchSearch";
 import { benchTrain } from "../../train/benchTrain";
 import { runClosedLoop } from "../../train/closedLoop";
@@ -35,6 +36,11 @@ function modelsOption(value: string): (typeof presets)[number][] {
   return names as (typeof presets)[number][];
 }
 
+function architectureOption(value: string): BenchArchitecture {
+  if (value !== "qwen2" && value !== "llama") throw new InvalidArgumentError(`--architecture takes qwen2 or llama, got "${value}".`);
+  return value;
+}
+
 function parallelOption(value: string): number[] {
   const list = value.split(",").map(Number);
   if (!list.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) throw new InvalidArgumentError(`--parallel takes whole numbers from 1 to 64 (comma-separated), got "${value}".`);
@@ -47,6 +53,7 @@ interface InferenceCliOptions {
   turns: number;
   maxTokens: number;
   threads: number;
+  architecture: BenchArchitecture;
   json?: boolean;
 }
 
@@ -61,9 +68,10 @@ function registerInferenceBenches(bench: Command): void {
     .option("--turns <n>", "tool-call turns per run", intOption("--turns", 1, 100), 3)
     .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
     .option("--threads <n>", "llama.cpp threads (1 measured fastest on 2 shared cores; see PERFORMANCE.md)", intOption("--threads", 1, 256), 1)
+    .option("--architecture <name>", "GGUF architecture of the generated models: qwen2 (node-llama-cpp's Qwen chat wrapper, as for a real Qwen2.5) or llama (same weights; node-llama-cpp renders the Jinja template instead)", architectureOption, "qwen2")
     .option("--json", "print JSON")
     .action(async (opts: InferenceCliOptions & { parallel: number[] }) =>
-      print(await benchInference({ enginePath: enginePath(), models: opts.models, parallel: opts.parallel, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, log: stderrLog }), opts.json),
+      print(await benchInference({ enginePath: enginePath(), models: opts.models, parallel: opts.parallel, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, architecture: opts.architecture, log: stderrLog }), opts.json),
     );
 
   bench
@@ -74,9 +82,10 @@ function registerInferenceBenches(bench: Command): void {
     .option("--turns <n>", "tool-call turns per run", intOption("--turns", 2, 100), 4)
     .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
     .option("--threads <n>", "llama.cpp threads", intOption("--threads", 1, 256), 1)
+    .option("--architecture <name>", "GGUF architecture of the generated models: qwen2 (node-llama-cpp's Qwen chat wrapper, as for a real Qwen2.5) or llama (same weights; node-llama-cpp renders the Jinja template instead)", architectureOption, "qwen2")
     .option("--json", "print JSON")
     .action(async (opts: InferenceCliOptions) =>
-      print(await benchPrefixReuse({ enginePath: enginePath(), models: opts.models, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, log: stderrLog }), opts.json),
+      print(await benchPrefixReuse({ enginePath: enginePath(), models: opts.models, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, architecture: opts.architecture, log: stderrLog }), opts.json),
     );
 }
 
