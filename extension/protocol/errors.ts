@@ -24,6 +24,7 @@ export type ErrorReason =
   | "archive-missing"
   | "archive-locked"
   | "archive-corrupt"
+  | "disk-full"
   | "internal";
 
 /** What crosses the JSON-RPC boundary in `ResponseError.data`. */
@@ -69,4 +70,17 @@ export function isErrorData(value: unknown): value is ErrorData {
 
 export function cancelledError(what = "The request"): CladeError {
   return new CladeError("cancelled", `${what} was cancelled.`, "Nothing to fix: start it again when you want.");
+}
+
+/** Whether a Node error means the disk (or the user's quota) is full. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
+/** The error for a write that failed because the disk is full: what was being written, and that earlier work is safe. */
+export function diskFullError(what: string, error: unknown): CladeError {
+  return new CladeError("disk-full",
+    `The disk is full: ${what} failed (${(error as { code?: string }).code ?? "ENOSPC"}). Nothing written before was lost.`,
+    "Free disk space (or raise your quota), then run it again; a session resumes where it stopped.", undefined, { cause: error });
 }

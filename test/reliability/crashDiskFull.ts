@@ -44,7 +44,7 @@ export async function diskFullCase(report: SuiteReport, work: string): Promise<v
         const problems = await reopened.check();
         const wall = reopened.usage().wallMs;
         const message = userMessage(error);
-        const ok = error !== null && /disk|space|ENOSPC/i.test(message) && problems.length === 0 && wall === acknowledgedWall;
+        const ok = error !== null && (error as { reason?: string }).reason === "disk-full" && /disk is full/i.test(message) && problems.length === 0 && wall === acknowledgedWall;
         return { ok, detail: `${acknowledged} events acknowledged before the disk was full; the user sees: ${message}; after freeing space the archive reopens with ${problems.length} problem(s) and exactly the acknowledged events (recorded wall ${wall} = acknowledged ${acknowledgedWall})` };
       } finally {
         await reopened.dispose();

@@ -3,7 +3,7 @@
 // fdatasync'd before its promise resolves, so "done" means on disk.
 import { promises as fs } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { CladeError } from "../../protocol/errors";
+import { CladeError, diskFullError, isDiskFull } from "../../protocol/errors";
 import type { ArchiveEvent } from "./events";
 import { parseEventLine } from "./parseEvent";
 import type { ArchiveProblem } from "./types";
@@ -170,6 +170,7 @@ export class EventLogWriter {
       } catch {
         this.broken = error as Error;
       }
+      if (isDiskFull(error)) throw diskFullError("writing the archive log (.clade/archive.jsonl; the event being written was rolled back)", error);
       throw new CladeError("internal", `Could not write to the archive log: ${(error as Error).message}`, "Check free disk space and permissions of the workspace's .clade folder, then try again.", undefined, { cause: error });
     }
   }

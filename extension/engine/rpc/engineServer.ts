@@ -3,7 +3,7 @@
 // ResponseErrors whose `data` carries the reason and the fix.
 import { ResponseError, type MessageConnection, type RequestHandler, type RequestType } from "vscode-jsonrpc";
 import { Notifications, Requests, progressType, type ProgressValue, type WithProgress } from "../../protocol/engine";
-import { CladeError, type ErrorData } from "../../protocol/errors";
+import { CladeError, diskFullError, isDiskFull, type ErrorData } from "../../protocol/errors";
 import type { Engine } from "../engine";
 
 /** Error code for CladeErrors on the wire (JSON-RPC reserves -32768..-32000 for itself). */
@@ -73,6 +73,7 @@ function stripToken<T extends WithProgress>(params: T): Omit<T, "progressToken">
 export function toResponseError(error: unknown): ResponseError<ErrorData> {
   if (error instanceof ResponseError) return error;
   if (CladeError.is(error)) return new ResponseError(CLADE_ERROR_CODE, error.message, error.toData());
+  if (isDiskFull(error)) return toResponseError(diskFullError(`a write (${error instanceof Error ? error.message : String(error)})`, error));
   const message = error instanceof Error ? error.message : String(error);
   return new ResponseError(CLADE_ERROR_CODE, `Internal engine error: ${message}`, {
     reason: "internal",
