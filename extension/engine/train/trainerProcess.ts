@@ -3,6 +3,7 @@
 // whole process on GGML_ASSERT: a crash here becomes a CladeError, never a dead engine.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CladeError, cancelledError, type ErrorReason } from "../../protocol/errors";
@@ -214,6 +215,7 @@ export async function trainLora(opts: TrainLoraOptions, control: TrainLoraContro
   checkInputs(opts);
   if (control.signal?.aborted) throw cancelledError("LoRA training");
   const state: RunState = { stderr: [], aborted: false };
+  const oomKillsBefore = await oomKills();
   const child = spawn(binary, trainerArgs(opts), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GGML_NO_BACKTRACE: "1" } });
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -236,7 +238,11 @@ export async function trainLora(opts: TrainLoraOptions, control: TrainLoraContro
   });
   control.signal?.removeEventListener("abort", onAbort);
   if (killTimer) clearTimeout(killTimer);
-  return settle(binary, code, signal, state);
+  // The kernel counts its out-of-memory kills: whether one happened while the trainer ran tells an
+  // OOM kill from a SIGKILL sent by someone else (a user's `kill -9`, a supervisor).
+  const oomKillsAfter = signal === "SIGKILL" ? await oomKills() : undefined;
+  const oomKilled = oomKillsBefore === undefined || oomKillsAfter === undefined ? undefined : oomKillsAfter > oomKillsBefore;
+  return settle(binary, code, signal, state, oomKilled);
 }
 
 function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
@@ -274,7 +280,8 @@ const ERROR_REASONS: Record<string, [ErrorReason, string]> = {
   model: ["training-failed", "Check that the model is a llama.cpp GGUF model that fits in memory."],
 };
 
-function settle(binary: string, code: number | null, signal: NodeJS.Signals | null, state: RunState): TrainLoraResult {
+/** `oomKilled`: whether the kernel killed a process for memory meanwhile (undefined: this system does not say). */
+function settle(binary: string, code: number | null, signal: NodeJS.Signals | null, state: RunState, oomKilled: boolean | undefined): TrainLoraResult {
   const details = { exitCode: code, signal, stderr: state.stderr.slice(-10).join("\n") };
   if (state.spawnError) throw new CladeError("no-binary", `The LoRA trainer ${binary} could not be started: ${state.spawnError.message}.`, BUILD_FIX, details);
   if (code === 0 && state.done) {
@@ -292,10 +299,28 @@ function settle(binary: string, code: number | null, signal: NodeJS.Signals | nu
     throw new CladeError(reason, `LoRA training failed: ${state.error.message}`, fix, details);
   }
   if (signal === "SIGKILL") {
-    throw new CladeError("out-of-memory", "The LoRA trainer was killed (SIGKILL), most likely because the system ran out of memory.", "Train with a smaller contextSize or rank, or on a smaller model.", details);
+    const oom = oomKilled;
+    if (oom === false) {
+      throw new CladeError("training-failed", "The LoRA trainer was killed (SIGKILL) by another process; the system did not run out of memory (the kernel's out-of-memory kill count did not change).",
+        "Train again; if something on this machine stops long-running processes (a supervisor, a time limit), let the trainer run.", { ...details, oomKill: false });
+    }
+    throw new CladeError("out-of-memory", oom
+      ? "The LoRA trainer was killed by the system because memory ran out (the kernel's out-of-memory killer)."
+      : "The LoRA trainer was killed (SIGKILL), most likely because the system ran out of memory (this system does not report out-of-memory kills).",
+    "Train with a smaller contextSize or rank, or on a smaller model, or close other programs.", { ...details, ...(oom === undefined ? {} : { oomKill: true }) });
   }
   const assertion = [...state.stderr].reverse().find((line) => /GGML_ASSERT|GGML_ABORT|error/i.test(line));
   throw new CladeError("training-failed",
     `The LoRA trainer crashed (${signal ?? `exit code ${code}`})${assertion ? `: ${assertion.trim()}` : ""}.`,
     "llama.cpp aborted training for this model and settings: try a smaller contextSize, fewer target modules or another model; the log has the trainer's output.", details);
+}
+
+/** The kernel's count of out-of-memory kills since boot (Linux /proc/vmstat); undefined where it is not available. */
+async function oomKills(): Promise<number | undefined> {
+  try {
+    const match = /^oom_kill (\d+)$/m.exec(await readFile("/proc/vmstat", "latin1"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
