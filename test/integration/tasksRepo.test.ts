@@ -90,6 +90,28 @@ describe("repo:PATH suite", () => {
     expect(progress.join("\n")).not.toMatch(/Document the project|More tests for add/);
   });
 
+  it("says which candidate commits were not made tasks, and why (with the end of the failing output)", async () => {
+    const suite = openSuite(`repo:${repo}`, { testCommand: "node --test", cacheDir: path.join(cacheDir, "fresh"), maxCommits: 50 });
+    await suite.list();
+    const skipped = suite.skipped!();
+    expect(skipped.map((s) => s.item)).toEqual(expect.arrayContaining([`${shas.broken.slice(0, 8)} Add divide() (broken)`, `${shas.alreadyPasses.slice(0, 8)} Comment and cover negatives`]));
+    const broken = skipped.find((s) => s.item.includes("(broken)"))!;
+    expect(broken.reason).toBe("the tests fail at the commit itself (failing: divide)");
+    expect((await listTasks(`repo:${repo}`, { testCommand: "node --test", cacheDir })).skipped.length).toBe(skipped.length);
+  });
+
+  it("in a shallow clone, says that the oldest commit cannot be mined instead of finding nothing", async () => {
+    const clone = await fs.mkdtemp(path.join(os.tmpdir(), "clade-shallow-"));
+    try {
+      await simpleGit().clone(`file://${repo}`, clone, ["--depth", "1", "-q"]);
+      const suite = openSuite(`repo:${clone}`, { testCommand: "node --test", cacheDir: path.join(clone, ".cache") });
+      expect(await suite.list()).toEqual([]);
+      expect(suite.skipped!()).toEqual([{ item: `${shas.rename.slice(0, 8)} Rename math.mjs to arith.mjs`, reason: expect.stringContaining("shallow clone") }]);
+    } finally {
+      await fs.rm(clone, { recursive: true, force: true });
+    }
+  });
+
   it("describes the multiply commit as a task with its failing tests named", async () => {
     const task = tasks.find((t) => t.meta?.commit === shas.multiply)!;
     expect(task.id).toBe(`${shas.multiply.slice(0, 8)}-add-multiply`);

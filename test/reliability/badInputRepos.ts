@@ -66,11 +66,16 @@ export async function repoCases(report: SuiteReport, work: string, workspace: st
     await expectHandled(report, name, async () => {
       const suite = openSuite(`repo:${make()}`, { workspace, testCommand: "node --test", maxCommits: 10, concurrency: 1 });
       try {
-        return { tasks: (await suite.list()).length };
+        const tasks = (await suite.list()).length;
+        return { tasks, notTasks: suite.skipped?.().map((s) => `${s.item.slice(0, 8)}: ${s.reason}`) ?? [] };
       } finally {
         suite.dispose();
       }
-    }, (value) => (typeof (value as { tasks?: number }).tasks === "number" ? null : "no answer"));
-    // (a value here is "mined N task(s)": an odd repo state may well hold tasks)
+    }, (value) => {
+      // An odd repo state may well hold tasks; where it holds none, the user must be told why.
+      const v = value as { tasks?: number; notTasks?: string[] };
+      if (typeof v.tasks !== "number") return "no answer";
+      return v.tasks > 0 || (v.notTasks?.length ?? 0) > 0 ? null : "0 tasks and no reason given";
+    });
   }
 }

@@ -26,6 +26,11 @@ export function openGit(repo: string): SimpleGit {
 }
 
 /** Newest-first non-merge commits reachable from HEAD. */
+/** Whether `repo` is a shallow clone (its oldest commits' parents are missing). */
+export async function isShallow(repo: string): Promise<boolean> {
+  return (await openGit(repo).raw(["rev-parse", "--is-shallow-repository"]).catch(() => "false")).trim() === "true";
+}
+
 export async function listCommits(repo: string, maxCount: number): Promise<CommitInfo[]> {
   const raw = await openGit(repo).raw(["log", "--no-merges", `--max-count=${maxCount}`, "--format=%H%x1f%P%x1f%s%x1f%b%x1e", "HEAD"]);
   return raw

@@ -1,12 +1,13 @@
 // Common TaskSuite plumbing: tasks are loaded once on first use; get() by id; hash over contents.
 import { taskSetHash } from "./taskSetHash";
-import type { SuiteKind, Task, TaskSuite } from "./types";
+import type { SkippedItem, SuiteKind, Task, TaskSuite } from "./types";
 
 export interface SuiteSpec {
   id: string;
   kind: SuiteKind;
   description: string;
   load: () => Promise<Task[]>;
+  skipped?: () => SkippedItem[];
   dispose?: () => void;
 }
 
@@ -33,6 +34,7 @@ export function makeSuite(spec: SuiteSpec): TaskSuite {
           hashed = undefined;
           throw error;
         })),
+    ...(spec.skipped ? { skipped: spec.skipped } : {}),
     dispose: () => spec.dispose?.(),
   };
 }

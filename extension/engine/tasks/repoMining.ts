@@ -5,7 +5,7 @@
 // are the hidden tests; the others go into the starting state at the commit's version.
 import { cancelledError } from "../../protocol/errors";
 import type { CommitInfo, FileChange } from "./gitTree";
-import { changedFiles, linkNodeModules, listCommits, writeBlob, writeCommitTree } from "./gitTree";
+import { changedFiles, isShallow, linkNodeModules, listCommits, writeBlob, writeCommitTree } from "./gitTree";
 import type { Verdict } from "./miningCache";
 import { openMiningCache } from "./miningCache";
 import { parseTestCases } from "./parseTestOutput";
@@ -41,8 +41,14 @@ interface Candidate {
   tests: string[];
 }
 
-export async function mineRepo(repo: string, options: MineOptions): Promise<MinedTask[]> {
-  const candidates = await findCandidates(repo, options.maxCommits);
+export interface MiningResult {
+  tasks: MinedTask[];
+  /** Candidate commits (code + tests changed) that did not become tasks, with why. */
+  rejected: { commit: Candidate["commit"]; reason: string }[];
+}
+
+export async function mineRepo(repo: string, options: MineOptions): Promise<MiningResult> {
+  const { candidates, skipped } = await findCandidates(repo, options.maxCommits);
   const cache = await openMiningCache(options.cacheDir, repo, options.testCommand);
   let found = 0;
   let done = 0;
@@ -60,26 +66,35 @@ export async function mineRepo(repo: string, options: MineOptions): Promise<Mine
       return verdict;
     });
     const tasks: MinedTask[] = [];
+    const rejected: MiningResult["rejected"] = [...skipped];
     verdicts.forEach((verdict, i) => {
-      if (verdict?.status !== "task") return;
       const { commit, changes } = candidates[i];
+      if (verdict?.status === "rejected") rejected.push({ commit, reason: verdict.reason });
+      if (verdict?.status !== "task") return;
       tasks.push({ commit, parent: commit.parents[0], changes, hidden: verdict.hidden, startTests: verdict.startTests, failToPass: verdict.failToPass });
     });
-    return tasks.slice(0, options.maxTasks);
+    return { tasks: tasks.slice(0, options.maxTasks), rejected };
   } finally {
     await cache.save();
   }
 }
 
-async function findCandidates(repo: string, maxCommits: number): Promise<Candidate[]> {
+async function findCandidates(repo: string, maxCommits: number): Promise<{ candidates: Candidate[]; skipped: MiningResult["rejected"] }> {
   const candidates: Candidate[] = [];
+  const skipped: MiningResult["rejected"] = [];
+  // In a shallow clone the oldest commits' parents are missing: say so instead of mining nothing.
+  const shallow = await isShallow(repo);
   for (const commit of await listCommits(repo, maxCommits)) {
+    if (commit.parents.length === 0 && shallow) {
+      skipped.push({ commit, reason: "its parent is not in this shallow clone, so there is no \"before\" to test (run `git fetch --unshallow` to mine it)" });
+      continue;
+    }
     if (commit.parents.length !== 1) continue;
     const changes = await changedFiles(repo, commit.sha);
     const tests = changes.filter((c) => c.status !== "D" && isTestPath(c.path)).map((c) => c.path);
     if (tests.length > 0 && changes.some((c) => isSourcePath(c.path))) candidates.push({ commit, changes, tests });
   }
-  return candidates;
+  return { candidates, skipped };
 }
 
 async function verifyCandidate(repo: string, candidate: Candidate, options: MineOptions): Promise<{ verdict: Verdict; cacheable: boolean }> {
@@ -89,9 +104,10 @@ async function verifyCandidate(repo: string, candidate: Candidate, options: Mine
   const before = await runState(repo, parent, { sha, files: candidate.tests }, options);
   if (before.timedOut) return rejected("the tests timed out on the parent", false);
   if (before.passed) return rejected("the commit's tests already pass on its parent");
+  // (A failure on the parent is what a task needs; one at the commit is the repository's problem, and its output says which.)
   const after = await runState(repo, sha, undefined, options);
   if (after.timedOut) return rejected("the tests timed out at the commit", false);
-  if (!after.passed) return rejected("the tests fail at the commit itself");
+  if (!after.passed) return rejected(`the tests fail at the commit itself${lastLines(after.output)}`);
 
   let hidden = candidate.tests;
   if (candidate.tests.length > 1) {
@@ -122,4 +138,12 @@ async function runState(repo: string, tree: string, overlay: { sha: string; file
   } finally {
     await scratch.dispose();
   }
+}
+
+/** Why a test run failed, for a rejection reason: the failing tests' names, else the end of the output. */
+function lastLines(output: string): string {
+  const failed = parseTestCases(output).failed;
+  if (failed.length) return ` (failing: ${failed.slice(0, 5).join(", ")}${failed.length > 5 ? ", …" : ""})`;
+  const lines = output.split("\n").map((l) => l.trim()).filter(Boolean).slice(-2);
+  return lines.length ? ` (its output ends: ${lines.join(" / ").slice(-240)})` : "";
 }

@@ -11,14 +11,15 @@ import type { MinedTask } from "./repoMining";
 import { mineRepo } from "./repoMining";
 import { repoTaskFiles } from "./repoTaskFiles";
 import { guessLanguage, isSourcePath } from "./testPaths";
-import type { OpenSuiteOptions, Task, TaskSuite } from "./types";
+import type { OpenSuiteOptions, SkippedItem, Task, TaskSuite } from "./types";
 
 const defaultTimeoutMs = 120_000;
 
 export function openRepoSuite(repoPath: string, options: OpenSuiteOptions = {}): TaskSuite {
   const repo = path.resolve(repoPath);
   const id = `repo:${repo}`;
-  return makeSuite({ id, kind: "repo", description: `tasks mined from the history of ${repo}`, load: () => loadRepoTasks(repo, id, options) });
+  const skipped: SkippedItem[] = [];
+  return makeSuite({ id, kind: "repo", description: `tasks mined from the history of ${repo}`, load: () => loadRepoTasks(repo, id, options, skipped), skipped: () => [...skipped] });
 }
 
 export async function resolveRepoTestCommand(repo: string, options: OpenSuiteOptions): Promise<string> {
@@ -33,7 +34,7 @@ export async function resolveRepoTestCommand(repo: string, options: OpenSuiteOpt
   return command;
 }
 
-async function loadRepoTasks(repo: string, suite: string, options: OpenSuiteOptions): Promise<Task[]> {
+async function loadRepoTasks(repo: string, suite: string, options: OpenSuiteOptions, skipped: SkippedItem[]): Promise<Task[]> {
   if (!existsSync(repo) || !(await openGit(repo).checkIsRepo())) {
     throw new CladeError("invalid-argument", `${repo} is not a git repository.`, "Pass repo:PATH with the folder of a git repository (one that has commits changing both code and tests).");
   }
@@ -52,7 +53,8 @@ async function loadRepoTasks(repo: string, suite: string, options: OpenSuiteOpti
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  return mined.map((m) => toTask(repo, suite, m, testCommand));
+  skipped.splice(0, skipped.length, ...mined.rejected.map((r) => ({ item: `${r.commit.sha.slice(0, 8)} ${r.commit.subject}`, reason: r.reason })));
+  return mined.tasks.map((m) => toTask(repo, suite, m, testCommand));
 }
 
 function toTask(repo: string, suite: string, mined: MinedTask, testCommand: string): Task {

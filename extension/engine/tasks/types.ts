@@ -70,7 +70,15 @@ export interface TaskSuite {
   get(id: string): Promise<Task | undefined>;
   /** Stable hash of the task ids and contents; goes into the archive so scores compare. */
   hash(): Promise<string>;
+  /** What was looked at and did not become a task, with why (repo suites: rejected commits); after list(). */
+  skipped?(): SkippedItem[];
   dispose(): void;
+}
+
+export interface SkippedItem {
+  /** e.g. a commit: "<sha8> <subject>". */
+  item: string;
+  reason: string;
 }
 
 export interface ProgressReport {

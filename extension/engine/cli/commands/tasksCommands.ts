@@ -34,6 +34,10 @@ export function registerTasksCommands(program: Command): void {
     if (opts.json) return printJson(listing);
     console.log(`${listing.suite} (${listing.kind}): ${listing.tasks.length} tasks, hash ${listing.hash.slice(0, 12)}`);
     for (const task of listing.tasks) console.log(`  ${(task.tier ?? "").padEnd(3)} ${task.id.padEnd(32)} ${task.title}`);
+    if (listing.skipped.length) {
+      console.log(`${listing.skipped.length} candidate${listing.skipped.length === 1 ? " was" : "s were"} not made tasks:`);
+      for (const skip of listing.skipped) console.log(`  ${skip.item}: ${skip.reason}`);
+    }
   });
 
   suiteOptions(tasks.command("check").description("Prove each task: the reference passes its hidden tests and the starting state fails them."))
