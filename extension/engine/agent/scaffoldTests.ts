@@ -28,11 +28,13 @@ export async function runScaffoldTests(scaffoldDir: string, options: { timeoutMs
       const text = failure.errors ? (await esbuild.formatMessages(failure.errors, { kind: "error" })).join("\n") : String(error);
       return { passed: false, files: files.length, output: `The unit tests do not build:\n${text}`, durationMs: Date.now() - started };
     }
+    await Promise.all([fs.mkdir(path.join(outDir, "home")), fs.mkdir(path.join(outDir, "tmp"))]);
     const bundles = (await fs.readdir(outDir)).filter((f) => f.endsWith(".mjs")).map((f) => JSON.stringify(path.join(outDir, f)));
     const result = await runCommand({
       cwd: outDir,
       command: `${JSON.stringify(process.execPath)} --test ${bundles.join(" ")}`,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ELECTRON_RUN_AS_NODE: "1" },
+      // HOME and TMPDIR inside the folder removed below: whatever a version's tests leave behind goes with it.
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ELECTRON_RUN_AS_NODE: "1", HOME: path.join(outDir, "home"), TMPDIR: path.join(outDir, "tmp") },
       timeoutMs: options.timeoutMs ?? 60_000,
       maxOutputBytes: 64 * 1024,
       truncate: "head-and-tail",

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import type { AgentEvent, AgentHost, ChatParams, ChatResult, ToolCall } from "../src/host";
 import { runAgent } from "../src/loop";
 
@@ -29,8 +29,14 @@ function scriptedHost(calls: Omit<ToolCall, "id">[], limits: Partial<AgentHost["
   return { host, events, seen };
 }
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seed-loop-"));
+  made.push(dir);
   fs.writeFileSync(path.join(dir, "sum.js"), "export const sum = (a, b) => a - b;\n");
   return dir;
 }

@@ -3,13 +3,19 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { applyEdit } from "../src/tools/editTools";
 import { resolveInside } from "../src/tools/paths";
 import { clip, fitToBudget } from "../src/context";
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seed-agent-"));
+  made.push(dir);
   fs.writeFileSync(path.join(dir, "a.js"), "export const a = 1;\n");
   return dir;
 }
