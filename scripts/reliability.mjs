@@ -22,7 +22,7 @@ if (built.status !== 0) {
   process.exit(1);
 }
 mkdirSync(outDir, { recursive: true });
-const order = ["crash", "hostile", "badInput", "soak"];
+const order = ["crash", "hostile", "badInput", "webview", "soak"];
 const suites = readdirSync(suitesDir)
   .filter((f) => /Suite\.ts$/.test(f))
   .map((f) => f.replace(/Suite\.ts$/, ""))
@@ -38,8 +38,7 @@ await esbuild.build({
 function runSuite(name) {
   return new Promise((resolve) => {
     const started = Date.now();
-    // Fewer malloc arenas: less RSS noise from the allocator in the soak figure (not a fix for any leak).
-    const env = { ...process.env, MALLOC_ARENA_MAX: "2", CLADE_BUILTIN_TASKS: path.join(root, "extension", "engine", "tasks", "builtin") };
+    const env = { ...process.env, CLADE_BUILTIN_TASKS: path.join(root, "extension", "engine", "tasks", "builtin") };
     // The suites run with the engine process's V8 flags (engineNodeFlags.json): the soak measures
     // the memory behaviour the engine has.
     const child = spawn(process.execPath, ["--expose-gc", ...engineNodeFlags.execArgv, path.join(outDir, `${name}Suite.mjs`)], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
@@ -74,6 +73,7 @@ const lines = [
   `data lost: ${fig("crash").evaluationsLost ?? "—"} evaluations lost of ${fig("crash").evaluationsReported ?? "—"} reported done; duplicate nodes ${fig("crash").duplicateNodes ?? "—"}; inconsistent trees ${fig("crash").inconsistentTrees ?? "—"}`,
   `hostile cases contained / tried: ${of("hostile")}${(results.find((r) => r.suite === "hostile")?.cases ?? []).some((c) => c.knownLimit) ? ` (+ ${(results.find((r) => r.suite === "hostile")?.cases ?? []).filter((c) => c.knownLimit).length} documented limits of the default mode, listed below)` : ""}`,
   `bad inputs handled / tried: ${of("badInput")}`,
+  `VS Code side (webview CSP, inert repo markup, nothing executed by the host) held / tried: ${of("webview")}`,
   `soak: ${fig("soak").runs ?? "—"} runs in ${fig("soak").seconds ?? "—"} s; RSS growth after a ${fig("soak").warmupRuns ?? "—"}-run warm-up ${fig("soak").rssGrowthPercent ?? "—"}% (heap ${fig("soak").heapGrowthPercent ?? "—"}%); fds ${fig("soak").fdsBaseline ?? "—"} → ${fig("soak").fdsAfter ?? "—"}; child processes ${fig("soak").childrenAfter ?? "—"}; zombies ${fig("soak").zombies ?? "—"}`,
 ];
 console.log("\n=== reliability figures");

@@ -3,7 +3,8 @@
 // a static page built by the extension's own graphHtml() (production CSP, nonce) that loads the
 // webview bundle, with a fake acquireVsCodeApi playing the host. Checks behaviour and CSP, then
 // measures the render time of a 1,000-node archive.
-//   node test/e2e/graphBench.mjs [--json] [--repetitions N] [--nodes N] [--out DIR]
+//   node test/e2e/graphBench.mjs [--json] [--repetitions N] [--nodes N] [--out DIR] [--checks-only]
+// (--checks-only: the behaviour and CSP checks without the benchmark; the reliability suite uses it.)
 // Prints "N passed, M failed", then the BenchReport JSON ({name: "webview", measured ms, …}).
 import fs from "node:fs";
 import http from "node:http";
@@ -202,9 +203,11 @@ async function main() {
       assert(!violations.length && !consoleCsp.length, `violations: ${[...violations, ...consoleCsp].join("; ")}`);
     });
 
-    await tab.bringToFront();
-    report = await benchmark(tab, nodeCount, repetitions);
-    await tab.screenshot({ path: path.join(outDir, "graph-details.png") });
+    if (!process.argv.includes("--checks-only")) {
+      await tab.bringToFront();
+      report = await benchmark(tab, nodeCount, repetitions);
+      await tab.screenshot({ path: path.join(outDir, "graph-details.png") });
+    }
   } finally {
     await browser.close();
     server.close();
@@ -213,6 +216,7 @@ async function main() {
   const failed = results.filter((r) => !r.ok);
   for (const r of results) console.error(`${r.ok ? "PASS" : "FAIL"} ${r.name}${r.ok ? "" : `: ${r.error}`}`);
   console.error(`${results.length - failed.length} passed, ${failed.length} failed`);
+  if (process.argv.includes("--checks-only")) console.log(`GRAPH-CHECKS ${JSON.stringify(results)}`);
   if (report) {
     fs.writeFileSync(path.join(outDir, "graphBench.json"), JSON.stringify(report, null, 2));
     console.log(json ? JSON.stringify(report) : `webview: ${report.measured} ms to render ${nodeCount} nodes (next frame), reference ${report.reference} ms for ${report.inputs.referenceNodes} nodes, ratio ${report.ratio}`);
