@@ -56,6 +56,8 @@ async function benchOneModel(model: BenchModel, options: BenchInferenceOptions):
   const reports: BenchReport[] = [];
   try {
     let lastSequences = 1;
+    /** Tokens each sequence of the engine's context held after its last round (the reference fills its KV cache as far). */
+    let lastSequenceTokens = 0;
     for (const p of options.parallel ?? [1, 2, 4]) {
       lastSequences = p;
       await client.request(Requests.loadModel, { model: model.file, threads, sequences: p, contextSize: p * contextPerSequence });
@@ -67,6 +69,7 @@ async function benchOneModel(model: BenchModel, options: BenchInferenceOptions):
         const engineRound = async (tag: string) => {
           const round = await withCpu(() => runEngineRound(client, p, { turns, maxTokens, tag }), client.pid);
           schedule = round.schedule;
+          lastSequenceTokens = round.sequenceTokens;
           return round;
         };
         const directRound = () => withCpu(() => direct.replay(context, schedule, temperature));
@@ -85,7 +88,7 @@ async function benchOneModel(model: BenchModel, options: BenchInferenceOptions):
         await context.context.dispose();
       }
     }
-    reports.push(await memoryReport(model, client, { sequences: lastSequences, contextPerSequence, threads, cwd: path.dirname(path.dirname(options.enginePath)) }));
+    reports.push(await memoryReport(model, client, { sequences: lastSequences, contextPerSequence, threads, tokensPerSequence: lastSequenceTokens, cwd: path.dirname(path.dirname(options.enginePath)) }));
   } finally {
     await client.stop().catch(() => undefined);
     client.dispose();
@@ -95,7 +98,7 @@ async function benchOneModel(model: BenchModel, options: BenchInferenceOptions):
 }
 
 /** P agent-shaped runs at once through the engine; the schedule is what the reference replays. */
-async function runEngineRound(client: EngineClient, p: number, o: { turns: number; maxTokens: number; tag: string }): Promise<Round & { schedule: SessionWork[] }> {
+async function runEngineRound(client: EngineClient, p: number, o: { turns: number; maxTokens: number; tag: string }): Promise<Round & { schedule: SessionWork[]; sequenceTokens: number }> {
   const started = performance.now();
   const sessions: TurnRecord[][] = await Promise.all(
     Array.from({ length: p }, (_, s) =>
@@ -117,7 +120,8 @@ async function runEngineRound(client: EngineClient, p: number, o: { turns: numbe
     seed: 1000 * s,
     turns: records.map((r) => ({ newPromptTokens: r.promptTokens - r.cachedPromptTokens, completionTokens: r.completionTokens })),
   }));
-  return { ms, generated: sessions.flat().reduce((sum, r) => sum + r.completionTokens, 0), schedule };
+  const sequenceTokens = Math.max(0, ...sessions.map((records) => (records.at(-1) ? records.at(-1)!.promptTokens + records.at(-1)!.completionTokens : 0)));
+  return { ms, generated: sessions.flat().reduce((sum, r) => sum + r.completionTokens, 0), schedule, sequenceTokens };
 }
 
 /** Adds the CPU time this process (and `pid`) used while `run` ran. */
@@ -173,8 +177,9 @@ function report(
   };
 }
 
-async function memoryReport(model: BenchModel, client: EngineClient, o: { sequences: number; contextPerSequence: number; threads: number; cwd: string }): Promise<BenchReport> {
+async function memoryReport(model: BenchModel, client: EngineClient, o: { sequences: number; contextPerSequence: number; threads: number; tokensPerSequence: number; cwd: string }): Promise<BenchReport> {
   const engine = client.pid ? await processMemory(client.pid) : undefined;
+  const heap = (await client.request(Requests.ping, undefined)).memory;
   const bare = await referenceMemory({ file: model.file, ...o });
   const mb = (bytes: number | undefined) => (bytes === undefined ? null : round(bytes / 2 ** 20, 1));
   return {
@@ -185,7 +190,7 @@ async function memoryReport(model: BenchModel, client: EngineClient, o: { sequen
     unit: "MiB RSS",
     repetitions: 1,
     goal: "engine RSS with the model loaded ≤ 1.1 × node-llama-cpp alone",
-    inputs: { model: model.preset, architecture: model.architecture, modelFile: model.file, sizeBytes: model.sizeBytes, sequences: o.sequences, contextPerSequence: o.contextPerSequence, threads: o.threads },
-    details: { enginePeakMiB: mb(engine?.peakRssBytes), referencePeakMiB: mb(bare.peakRssBytes), note: engine ? undefined : "no /proc on this system: engine RSS not measured" },
+    inputs: { model: model.preset, architecture: model.architecture, modelFile: model.file, sizeBytes: model.sizeBytes, sequences: o.sequences, contextPerSequence: o.contextPerSequence, threads: o.threads, tokensPerSequence: o.tokensPerSequence },
+    details: { enginePeakMiB: mb(engine?.peakRssBytes), referencePeakMiB: mb(bare.peakRssBytes), engineHeapUsedMiB: mb(heap.heapUsed), engineHeapTotalMiB: mb(heap.heapTotal), engineExternalMiB: mb(heap.external), note: engine ? undefined : "no /proc on this system: engine RSS not measured" },
   };
 }

@@ -43,12 +43,14 @@ export interface ReferenceMemoryOptions {
   sequences: number;
   contextPerSequence: number;
   threads: number;
+  /** Tokens to evaluate on every sequence: as many as the engine's sequences hold (KV cache pages are resident once written). */
+  tokensPerSequence: number;
   /** A directory from which `node-llama-cpp` resolves (the install root). */
   cwd: string;
 }
 
-// Loads the model, creates the context, evaluates a short prompt on every sequence (so the compute
-// buffers are touched, as in the engine), then prints its own memory.
+// Loads the model, creates the context, evaluates as many tokens on every sequence as the engine's
+// sequences hold (so the same KV cache pages and compute buffers are touched), then prints its own memory.
 const script = `
 import { readFileSync } from "node:fs";
 const o = JSON.parse(process.argv[2]);
@@ -56,7 +58,10 @@ const { getLlama } = await import(o.nodeLlamaCpp);
 const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false, maxThreads: 0, logLevel: "error" });
 const model = await llama.loadModel({ modelPath: o.file, gpuLayers: 0 });
 const context = await model.createContext({ sequences: o.sequences, contextSize: o.contextPerSequence, threads: o.threads, failedCreationRemedy: false });
-const prompt = model.tokenize("You are a careful coding agent. Fix the bug. ".repeat(8));
+const text = model.tokenize("You are a careful coding agent. Fix the bug. ");
+const prompt = [];
+while (prompt.length < Math.max(8, o.tokensPerSequence - 4)) prompt.push(...text);
+prompt.length = Math.min(prompt.length, Math.max(8, o.tokensPerSequence - 4), o.contextPerSequence - 8);
 await Promise.all(Array.from({ length: o.sequences }, async () => {
   const sequence = context.getSequence();
   let n = 0;

@@ -62,7 +62,7 @@ export class EngineClient {
     const child = fork(options.enginePath, [], {
       execPath: options.execPath ?? process.execPath,
       execArgv: engineNodeFlags.execArgv,
-      env: { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: "1" },
+      env: { ...(options.env ?? process.env), ...engineNodeFlags.env, ELECTRON_RUN_AS_NODE: "1" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
