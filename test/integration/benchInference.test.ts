@@ -32,6 +32,9 @@ describe("clade bench inference", () => {
     }
     const memory = all.find((r) => r.name === "inference-memory");
     expect(memory && positive(memory.measured) && positive(memory.reference)).toBe(true);
+    // The reference fills its KV cache as far as the engine's sequences were filled.
+    expect(memory!.inputs.tokensPerSequence as number).toBeGreaterThan(0);
+    expect(positive((memory!.details as { engineHeapUsedMiB?: number }).engineHeapUsedMiB)).toBe(true);
   });
 });
 
@@ -49,5 +52,11 @@ describe("clade bench prefix-reuse", () => {
     expect(first[1]).toBeGreaterThanOrEqual(prompts[0][0]); // turn 2 reuses all of turn 1's prompt
     // Later runs land on a sequence (of 2) that holds the shared system prompt + tools.
     for (const run of later) expect(run[0]).toBeGreaterThan(prompts[0][0] / 2);
+    // The floor: the same ratios with node-llama-cpp alone on the same token counts.
+    for (const report of [turns, runs]) {
+      const floor = (report.details as { llamaCppFloor?: number; llamaCppFloorNote?: string }).llamaCppFloor;
+      expect(positive(floor)).toBe(true);
+      expect((report.details as { llamaCppFloorNote: string }).llamaCppFloorNote).toMatch(/cold turn 1 [\d.]+ ms/);
+    }
   });
 });

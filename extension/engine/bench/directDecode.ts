@@ -90,6 +90,24 @@ export class DirectDecoder {
     return done;
   }
 
+  /**
+   * Time to the first generated token when `cached` tokens are already in the sequence's KV cache
+   * and `fresh` new ones are evaluated (the same grammar and sampling as a "required" call).
+   */
+  async firstTokenMs(direct: DirectContext, cached: number, fresh: number): Promise<number> {
+    const { LlamaGrammarEvaluationState } = await import("node-llama-cpp");
+    const sequence = direct.sequences[0];
+    await sequence.clearHistory();
+    if (cached > 0) await sequence.evaluateWithoutGeneratingNewTokens(this.tokens(cached));
+    const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: this.model, grammar: this.grammar });
+    const started = performance.now();
+    for await (const token of sequence.evaluate(this.tokens(Math.max(1, fresh)), { temperature: 0.3, seed: 1, grammarEvaluationState })) {
+      void token;
+      break;
+    }
+    return performance.now() - started;
+  }
+
   private tokens(count: number): Token[] {
     const out: Token[] = [];
     while (out.length < count) out.push(...this.filler.slice(0, count - out.length));
