@@ -3,6 +3,7 @@
 // A native abort in llama.cpp kills only this process: the client sees the exit and offers a restart.
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { Engine } from "../engine";
+import { sweepStaleScratch } from "../util/staleScratch";
 import { serveEngine } from "./engineServer";
 
 if (!process.send) {
@@ -20,3 +21,8 @@ process.on("unhandledRejection", (reason) => engine.log("error", `Unhandled reje
 process.on("disconnect", () => void engine.dispose().finally(() => process.exit(0)));
 connection.onClose(() => void engine.dispose().finally(() => process.exit(0)));
 connection.listen();
+
+// Temporary folders of engines that were killed (they cannot clean up after themselves).
+void sweepStaleScratch()
+  .then(({ removed }) => removed.length && engine.log("info", `Removed ${removed.length} temporary folder(s) left for a day or more by Clade processes that were stopped.`))
+  .catch(() => undefined);
