@@ -15,7 +15,10 @@ const RUNS = Number(process.env.CLADE_SOAK_RUNS ?? 500);
 // code, caches) and then stays flat; a leak would keep growing with the run count.
 const WARMUP = Math.min(100, Math.floor(RUNS / 5));
 const report = new SuiteReport("soak");
-const client = await EngineClient.start({ enginePath: path.resolve("dist", "engine.mjs") });
+// The engine as users start it: no CLADE_BUILTIN_TASKS (the suites' own processes get it, the
+// engine must find the built-in tasks from where its chunks are).
+const { CLADE_BUILTIN_TASKS: _unused, ...userEnv } = process.env;
+const client = await EngineClient.start({ enginePath: path.resolve("dist", "engine.mjs"), env: userEnv });
 const engine = client.pid!;
 const workspace = mkdtempSync(path.join(os.tmpdir(), "clade-soak-"));
 

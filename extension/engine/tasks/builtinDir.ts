@@ -1,6 +1,7 @@
 // Where the built-in tasks live on disk. They are data (extension/engine/tasks/builtin/), not code:
-// from source (vitest) they sit beside this file; from a bundle in dist/ they are found through the
-// repo layout or a copy at dist/tasks/builtin. CLADE_BUILTIN_TASKS overrides both.
+// from source (vitest) they sit beside this file; from a bundle in dist/ (or a chunk in
+// dist/engine-chunks/) they are found through the repo/extension layout above it, or a copy at
+// dist/tasks/builtin. CLADE_BUILTIN_TASKS overrides all of these.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,11 +14,11 @@ function thisDir(): string {
 export function builtinTasksDir(): string {
   const fromEnv = process.env.CLADE_BUILTIN_TASKS;
   const here = thisDir();
+  const above = [here, path.dirname(here), path.dirname(path.dirname(here))];
   const candidates = [
     ...(fromEnv ? [fromEnv] : []),
     path.join(here, "builtin"),
-    path.join(here, "tasks", "builtin"),
-    path.join(here, "..", "extension", "engine", "tasks", "builtin"),
+    ...above.flatMap((dir) => [path.join(dir, "tasks", "builtin"), path.join(dir, "extension", "engine", "tasks", "builtin")]),
   ];
   for (const candidate of candidates) {
     if (existsSync(path.join(candidate, "T0"))) return candidate;
