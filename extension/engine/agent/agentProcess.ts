@@ -1,7 +1,7 @@
 // Runs one built agent version in its own confined process and serves its IPC: model calls go to
 // the LLM provider (one shared model for all runs), commands to the sandbox. Limits on turns,
 // tokens and wall clock are enforced here, outside the agent's reach.
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import type { AgentEvent, AgentLimits, AgentOutcome, AgentTask, EngineToHarness, ExecResult, HarnessToEngine } from "../../protocol/agent";
 import type { ChatParams, ChatResult, TokenUsage } from "../../protocol/model";
 import type { LlmProvider } from "./llmProvider";
@@ -26,6 +26,53 @@ export interface AgentProcessOptions {
   onLlm?(record: { params: ChatParams; result?: ChatResult; error?: string; ms: number }): void;
   onEvent?(event: AgentEvent): void;
   onExec?(record: { command: string; result: ExecResult }): void;
+  /** An agent process started ahead for this harness, bundle, workspace and env (see startAgentProcess). */
+  started?: StartedAgentProcess;
+}
+
+/**
+ * A confined agent process, started and waiting for its task (the harness loads no version code
+ * until it gets "start"). Starting one ahead of its run takes Node's start-up (~70-100 ms here) off
+ * the run's critical path (see warmAgentProcesses.ts).
+ */
+export interface StartedAgentProcess {
+  readonly child: ChildProcess;
+  readonly harness: string;
+  readonly bundle: string;
+  readonly workspace: string;
+  /** Whether it has said "ready" (messages before a run attaches are kept here). */
+  ready: boolean;
+  /** It exited or failed before a run took it. */
+  dead: boolean;
+  stderr: string;
+  kill(): void;
+}
+
+export async function startAgentProcess(options: { harness: string; bundle: string; workspace: string; env: Record<string, string> }): Promise<StartedAgentProcess> {
+  const child = fork(options.harness, [options.bundle], {
+    cwd: options.workspace,
+    env: options.env,
+    // A heap cap: a version that hoards memory dies alone instead of swapping the machine.
+    execArgv: [...(await permissionArgs({ read: [options.harness, options.bundle, options.workspace], write: [options.workspace] })), `--max-old-space-size=${AGENT_HEAP_MB}`],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    detached: true, // own process group, so a kill takes everything with it
+    serialization: "json",
+  });
+  const started: StartedAgentProcess = {
+    child, harness: options.harness, bundle: options.bundle, workspace: options.workspace, ready: false, dead: false, stderr: "",
+    kill: () => killGroup(child.pid),
+  };
+  child.stderr?.on("data", (chunk) => (started.stderr = (started.stderr + chunk).slice(-4000)));
+  child.stdout?.on("data", () => undefined);
+  const onEarly = (raw: unknown) => {
+    if ((raw as { kind?: unknown } | null)?.kind === "ready") started.ready = true;
+  };
+  child.on("message", onEarly);
+  child.once("exit", () => (started.dead = true));
+  child.once("error", () => (started.dead = true));
+  // The run that takes it replaces this listener with its own.
+  (started as { detachEarly?: () => void }).detachEarly = () => child.off("message", onEarly);
+  return started;
 }
 
 export interface AgentProcessResult {
@@ -45,18 +92,11 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   const onOuterAbort = () => stop("cancelled");
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
 
-  const child = fork(options.harness, [options.bundle], {
-    cwd: task.workspace,
-    env: options.env,
-    // A heap cap: a version that hoards memory dies alone instead of swapping the machine.
-    execArgv: [...(await permissionArgs({ read: [options.harness, options.bundle, task.workspace], write: [task.workspace] })), `--max-old-space-size=${AGENT_HEAP_MB}`],
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    detached: true, // own process group, so a kill takes everything with it
-    serialization: "json",
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  child.stdout?.on("data", () => undefined);
+  const reusable = options.started && !options.started.dead && options.started.harness === options.harness && options.started.bundle === options.bundle && options.started.workspace === task.workspace;
+  if (options.started && !reusable) options.started.kill();
+  const process_ = reusable ? options.started! : await startAgentProcess({ harness: options.harness, bundle: options.bundle, workspace: task.workspace, env: options.env });
+  (process_ as { detachEarly?: () => void }).detachEarly?.();
+  const child = process_.child;
   const send = (message: EngineToHarness) => child.connected && child.send(message);
 
   function stop(reason: AgentOutcome["stopReason"]): void {
@@ -94,6 +134,11 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   };
 
   const finished = new Promise<void>((resolve) => {
+    if (process_.ready) send({ kind: "start", task, limits });
+    if (process_.dead || child.exitCode !== null || child.signalCode !== null) {
+      state.failure = "The agent process had exited before its run.";
+      return resolve();
+    }
     child.on("message", (raw) => {
       const message: HarnessToEngine | undefined = parseHarnessMessage(raw);
       if (!message) return stop("agent-error");
@@ -118,6 +163,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   options.signal?.removeEventListener("abort", onOuterAbort);
   options.provider.endSession?.(options.sessionId);
 
+  const stderr = process_.stderr;
   const failure = state.outcome || state.stopReason ? state.failure : state.failure ?? `The agent process exited without finishing.${stderr ? ` stderr: ${stderr.trim()}` : ""}`;
   const outcome: AgentOutcome = state.stopReason
     ? { stopReason: state.stopReason, turns: state.outcome?.turns ?? state.llmCalls }

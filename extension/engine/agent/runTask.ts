@@ -15,6 +15,7 @@ import { hiddenTaskPaths } from "./sandbox/hiddenTaskPaths";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox";
 import type { Isolation } from "./sandbox/runCommand";
 import { runAgentProcess } from "./agentProcess";
+import { prepareWarmAgent, takeWarmAgent } from "./warmAgentProcesses";
 import type { LlmProvider } from "./llmProvider";
 import { TrajectoryWriter } from "./trajectory";
 
@@ -33,6 +34,8 @@ export interface RunTaskOptions {
   signal?: AbortSignal;
   /** Default: a fresh random id. */
   runId?: string;
+  /** false: neither take nor leave a process started ahead (warmAgentProcesses.ts). Default true. */
+  warm?: boolean;
 }
 
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
@@ -41,7 +44,16 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const limits = { ...defaultLimits, ...options.limits };
   const started = Date.now();
   const trajectory = new TrajectoryWriter(path.join(options.runsDir, options.versionId, `${task.id}-${runId}.jsonl`));
-  const sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: hiddenTaskPaths(task.suite, options.runsDir) });
+  const harness = harnessBundle();
+  // An agent process started ahead for this version (warmAgentProcesses.ts), with its sandbox folder.
+  const warm = options.warm === false ? undefined : takeWarmAgent(harness, options.bundle);
+  let sandbox: Sandbox;
+  try {
+    sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: hiddenTaskPaths(task.suite, options.runsDir), reserved: warm?.reserved });
+  } catch (error) {
+    warm?.started.kill();
+    throw error;
+  }
   try {
     const agentTask: AgentTask = {
       id: task.id,
@@ -52,8 +64,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     };
     trajectory.write({ type: "start", runId, task: { id: task.id, suite: task.suite, instructions: task.instructions }, versionId: options.versionId, limits });
     const run = await runAgentProcess({
-      harness: harnessBundle(),
+      harness,
       bundle: options.bundle,
+      started: warm?.started,
       task: agentTask,
       limits,
       provider: options.provider,
@@ -65,6 +78,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       onEvent: (event) => trajectory.write({ ...event, type: event.type }),
       onExec: (r) => trajectory.write({ type: "exec", command: r.command, result: r.result }),
     });
+    // The next run of this version gets its process started while the hidden tests run.
+    if (options.warm !== false && !options.signal?.aborted) void prepareWarmAgent(harness, options.bundle);
     const test = options.signal?.aborted ? null : await score(task, sandbox.root, options.signal);
     const result: RunResult = {
       runId, taskId: task.id, suite: task.suite, versionId: options.versionId,

@@ -62,16 +62,17 @@ async function copyEntry(context: CopyContext, entry: Dirent, fromDir: string, t
   context.stats.skipped++;
 }
 
-async function copyDirectory(context: CopyContext, from: string, to: string): Promise<void> {
-  await mkdir(to);
+async function copyDirectory(context: CopyContext, from: string, to: string, exists = false): Promise<void> {
+  if (!exists) await mkdir(to);
   context.stats.directories++;
   const entries = await context.limiter.run(() => readdir(from, { withFileTypes: true }));
   await Promise.all(entries.map((entry) => copyEntry(context, entry, from, to)));
 }
 
 /** Copies the directory `source` to `dest` (which must not exist yet). */
-export async function copyTree(source: string, dest: string): Promise<CopyStats> {
+export async function copyTree(source: string, dest: string, options: { destExists?: boolean } = {}): Promise<CopyStats> {
   const stats: CopyStats = { files: 0, directories: 0, symlinks: 0, skipped: 0 };
-  await copyDirectory({ sourceRoot: source, destRoot: dest, stats, limiter: new Limiter() }, source, dest);
+  if (options.destExists && (await readdir(dest)).length > 0) throw new Error(`copyTree: ${dest} is not empty`);
+  await copyDirectory({ sourceRoot: source, destRoot: dest, stats, limiter: new Limiter() }, source, dest, options.destExists);
   return stats;
 }

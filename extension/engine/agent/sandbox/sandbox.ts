@@ -45,6 +45,30 @@ export interface CreateSandboxOptions {
   isolation?: Isolation;
   /** bwrap only: paths hidden from commands, e.g. the task suite with its reference solutions. */
   hiddenPaths?: string[];
+  /** A folder made earlier by reserveSandbox (an agent process may already be waiting in it). */
+  reserved?: ReservedSandbox;
+}
+
+/** An empty sandbox folder (work/, home/, tmp/) made ahead of its run; createSandbox fills it. */
+export interface ReservedSandbox {
+  readonly container: string;
+  /** The (empty) work folder: the future sandbox root. */
+  readonly work: string;
+  /** The scrubbed environment its commands and agent process get. */
+  readonly env: Record<string, string>;
+}
+
+export async function reserveSandbox(opts: { parentDir?: string; name?: string } = {}): Promise<ReservedSandbox> {
+  const parent = opts.parentDir ?? path.join(tmpdir(), "clade-sandboxes");
+  await mkdir(parent, { recursive: true });
+  const container = await realpath(await mkdtemp(path.join(parent, `${safeName(opts.name)}-`)));
+  await Promise.all(["work", "home", "tmp"].map((dir) => mkdir(path.join(container, dir))));
+  return { container, work: path.join(container, "work"), env: scrubEnv(process.env, { HOME: path.join(container, "home"), TMPDIR: path.join(container, "tmp") }) };
+}
+
+/** Removes a reserved sandbox that was not used. */
+export function releaseReservedSandbox(reserved: ReservedSandbox): Promise<void> {
+  return removeTree(reserved.container);
 }
 
 function safeName(name: string | undefined): string {
@@ -134,10 +158,11 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
   if (insideSource(path.resolve(parent))) throw refuse(); // before mkdir: never write into the source
   await mkdir(parent, { recursive: true });
   if (insideSource(await realpath(parent))) throw refuse();
-  const container = await realpath(await mkdtemp(path.join(parent, `${safeName(opts.name)}-`)));
+  const container = opts.reserved ? opts.reserved.container : await realpath(await mkdtemp(path.join(parent, `${safeName(opts.name)}-`)));
   try {
     const work = path.join(container, "work");
-    await Promise.all([copyTree(source, work), mkdir(path.join(container, "home")), mkdir(path.join(container, "tmp"))]);
+    if (opts.reserved) await copyTree(source, work, { destExists: true });
+    else await Promise.all([copyTree(source, work), mkdir(path.join(container, "home")), mkdir(path.join(container, "tmp"))]);
     const aliases = [path.join(path.resolve(parent), path.basename(container), "work")].filter((alias) => alias !== work);
     return new DirectorySandbox(container, { real: work, aliases }, isolation, opts.hiddenPaths ?? []);
   } catch (error) {
