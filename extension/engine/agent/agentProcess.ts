@@ -46,6 +46,8 @@ export interface StartedAgentProcess {
   dead: boolean;
   stderr: string;
   kill(): void;
+  /** Stops keeping messages for later: the run that takes the process listens itself from now on. */
+  takeOver(): void;
 }
 
 export async function startAgentProcess(options: { harness: string; bundle: string; workspace: string; env: Record<string, string> }): Promise<StartedAgentProcess> {
@@ -58,20 +60,19 @@ export async function startAgentProcess(options: { harness: string; bundle: stri
     detached: true, // own process group, so a kill takes everything with it
     serialization: "json",
   });
-  const started: StartedAgentProcess = {
-    child, harness: options.harness, bundle: options.bundle, workspace: options.workspace, ready: false, dead: false, stderr: "",
-    kill: () => killGroup(child.pid),
-  };
-  child.stderr?.on("data", (chunk) => (started.stderr = (started.stderr + chunk).slice(-4000)));
-  child.stdout?.on("data", () => undefined);
   const onEarly = (raw: unknown) => {
     if ((raw as { kind?: unknown } | null)?.kind === "ready") started.ready = true;
   };
+  const started: StartedAgentProcess = {
+    child, harness: options.harness, bundle: options.bundle, workspace: options.workspace, ready: false, dead: false, stderr: "",
+    kill: () => killGroup(child.pid),
+    takeOver: () => child.off("message", onEarly),
+  };
+  child.stderr?.on("data", (chunk) => (started.stderr = (started.stderr + chunk).slice(-4000)));
+  child.stdout?.on("data", () => undefined);
   child.on("message", onEarly);
   child.once("exit", () => (started.dead = true));
   child.once("error", () => (started.dead = true));
-  // The run that takes it replaces this listener with its own.
-  (started as { detachEarly?: () => void }).detachEarly = () => child.off("message", onEarly);
   return started;
 }
 
@@ -94,9 +95,9 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
 
   const reusable = options.started && !options.started.dead && options.started.harness === options.harness && options.started.bundle === options.bundle && options.started.workspace === task.workspace;
   if (options.started && !reusable) options.started.kill();
-  const process_ = reusable ? options.started! : await startAgentProcess({ harness: options.harness, bundle: options.bundle, workspace: task.workspace, env: options.env });
-  (process_ as { detachEarly?: () => void }).detachEarly?.();
-  const child = process_.child;
+  const proc = reusable ? options.started! : await startAgentProcess({ harness: options.harness, bundle: options.bundle, workspace: task.workspace, env: options.env });
+  proc.takeOver();
+  const child = proc.child;
   const send = (message: EngineToHarness) => child.connected && child.send(message);
 
   function stop(reason: AgentOutcome["stopReason"]): void {
@@ -134,8 +135,8 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   };
 
   const finished = new Promise<void>((resolve) => {
-    if (process_.ready) send({ kind: "start", task, limits });
-    if (process_.dead || child.exitCode !== null || child.signalCode !== null) {
+    if (proc.ready) send({ kind: "start", task, limits });
+    if (proc.dead || child.exitCode !== null || child.signalCode !== null) {
       state.failure = "The agent process had exited before its run.";
       return resolve();
     }
@@ -163,7 +164,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   options.signal?.removeEventListener("abort", onOuterAbort);
   options.provider.endSession?.(options.sessionId);
 
-  const stderr = process_.stderr;
+  const stderr = proc.stderr;
   const failure = state.outcome || state.stopReason ? state.failure : state.failure ?? `The agent process exited without finishing.${stderr ? ` stderr: ${stderr.trim()}` : ""}`;
   const outcome: AgentOutcome = state.stopReason
     ? { stopReason: state.stopReason, turns: state.outcome?.turns ?? state.llmCalls }

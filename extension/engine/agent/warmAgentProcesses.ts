@@ -80,10 +80,6 @@ export function disposeWarmAgents(): void {
   }
 }
 
-export function warmAgentCount(): number {
-  return pool.length;
-}
-
 /** What is waiting (diagnostics and tests): process id, version bundle and sandbox folder of each. */
 export function waitingAgents(): { pid: number | undefined; bundle: string; container: string }[] {
   return pool.map(({ warm }) => ({ pid: warm.started.child.pid, bundle: warm.started.bundle, container: warm.reserved.container }));
