@@ -1,7 +1,6 @@
 // Kill the session process with SIGKILL at 20 random points and resume it each time: the archive
 // replays, every evaluation reported done is still there, no node is duplicated, and the final tree
 // is consistent (every node's commit exists, parent links valid).
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import * as esbuild from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Archive } from "../../extension/engine/archive/archive";
 import { createRng } from "../../extension/engine/search/rng";
+import { runSessionChild } from "../helpers/sessionChild";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "clade-session-crash-"));
 // Bundled inside the repo so its external packages (esbuild, typescript) resolve from node_modules.
@@ -22,35 +22,8 @@ beforeAll(async () => {
   });
 });
 
-interface ChildRun {
-  done: string[];
-  finished: boolean;
-  output: string;
-}
-
-function runChild(workspace: string, killAfterMs: number | null): Promise<ChildRun> {
-  return new Promise((resolve) => {
-    // The child finds the seed agent, harness and built-in tasks through the repo layout.
-    const child = spawn(process.execPath, [childScript, workspace, "dgm"], { stdio: ["ignore", "pipe", "pipe"] });
-    const result: ChildRun = { done: [], finished: false, output: "" };
-    let buffer = "";
-    child.stdout.on("data", (chunk) => {
-      buffer += chunk;
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        if (line.startsWith("done ")) result.done.push(line.slice(5));
-        if (line.startsWith("summary ")) result.finished = true;
-      }
-    });
-    child.stderr.on("data", (chunk) => (result.output = (result.output + chunk).slice(-4000)));
-    const timer = killAfterMs === null ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-  });
-}
+/** The session child on `workspace`, SIGKILLed after `killAfterMs` (null: let it finish). */
+const runChild = (workspace: string, killAfterMs: number | null) => runSessionChild(childScript, [workspace, "dgm"], killAfterMs);
 
 describe("killing a session at random points", () => {
   it("resumes 20 times after SIGKILL with nothing reported done lost, no duplicate nodes, a consistent tree", async () => {

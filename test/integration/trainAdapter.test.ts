@@ -5,7 +5,6 @@
 // "adapter" with the dataset hash), and evaluates it with the real model host, which attaches the
 // adapter; running the plain parent through AgentRuns detaches it again, the adapter version
 // attaches it; accept/revert work on it.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -23,22 +22,13 @@ import { seedAgentDir } from "../../extension/engine/resources";
 import { openBuiltinSuite } from "../../extension/engine/tasks/builtinSuite";
 import { adapterFile } from "../../extension/engine/train/adapterStore";
 import type { AdapterTraining } from "../../extension/engine/train/trainAdapterNode";
-import { findTrainerBinary } from "../../extension/engine/train/trainerProcess";
 import { trainVersion } from "../../extension/engine/train/trainService";
 import { CladeError } from "../../extension/protocol/errors";
+import { ensureTrainer } from "../helpers/trainer";
 
 const TASK = "t0-subtract-order";
 
 /** Builds the trainer when it is missing (trainer.test.ts rebuilds it; rebuilding here could hit a binary that test is running). */
-function ensureTrainer(): void {
-  if (findTrainerBinary("cpu")) return;
-  try {
-    execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`Building the LoRA trainer failed (npm run build:trainer; needs cmake and a C++ compiler):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });
-  }
-}
 const goodScript: ScriptedReply[] = [
   { toolCall: { name: "read_file", arguments: { path: "calc.mjs" } } },
   { toolCall: { name: "edit_file", arguments: { path: "calc.mjs", search: "return b - a;", replace: "return a - b;" } } },

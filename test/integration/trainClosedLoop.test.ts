@@ -3,26 +3,18 @@
 // successes train a LoRA adapter with Clade's trainer (1 thread, loss on the answer token only),
 // and the success rate on held-out tasks of the family rises, sampled with the same settings and
 // the same random numbers before and after.
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeChoiceTasks } from "../../extension/engine/train/choiceTasks";
 import { runClosedLoop } from "../../extension/engine/train/closedLoop";
-import { findTrainerBinary } from "../../extension/engine/train/trainerProcess";
+import { ensureTrainer } from "../helpers/trainer";
 
 let dir: string;
 
 beforeAll(async () => {
-  if (!findTrainerBinary("cpu")) {
-    try {
-      execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`Building the LoRA trainer failed (npm run build:trainer; needs cmake and a C++ compiler):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });
-    }
-  }
+  ensureTrainer();
   dir = await mkdtemp(path.join(os.tmpdir(), "clade-closed-loop-"));
 });
 

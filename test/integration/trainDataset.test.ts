@@ -4,7 +4,6 @@
 // template, native tool calls) and of stories260K (no template: Llama2Chat, calls as JSON text).
 // Checks: only passing runs, the token text is exactly the inference text, the mask covers exactly
 // the model's replies, duplicates go, the split and the hash are stable, the trainer trains on it.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -28,6 +27,7 @@ import { readTrajectory } from "../../extension/engine/train/readTrajectory";
 import { findTrainerBinary, trainLora } from "../../extension/engine/train/trainerProcess";
 import { CladeError } from "../../extension/protocol/errors";
 import type { ChatMessage, ToolCall } from "../../extension/protocol/model";
+import { ensureTrainer } from "../helpers/trainer";
 
 let dir: string;
 let llama: Llama;
@@ -256,12 +256,7 @@ describe("buildDataset", () => {
   });
 
   it("is accepted by the native LoRA trainer: a tiny training and evaluation have a finite loss", async () => {
-    try {
-      execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`Building the LoRA trainer failed (npm run build:trainer):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });
-    }
+    ensureTrainer({ rebuild: true });
     expect(findTrainerBinary("cpu")).toBeDefined();
     const data = await build("toy", "train-run", [runs.good, runs.auto, runs.goodAgain], { heldOutFraction: 0.4, seed: 1 });
     expect(data.manifest.heldOut.examples).toBe(1);

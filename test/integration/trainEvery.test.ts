@@ -5,7 +5,6 @@
 // trainer, 1 thread, adapter child in the archive). The test checks that training is triggered,
 // only after K new passed runs each time, that the adapter children are real archive versions, and
 // that the session's adapter switcher attaches their adapter to the model host when they run.
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,10 +16,10 @@ import { ModelHost } from "../../extension/engine/model/modelHost";
 import { generateTestModel } from "../../extension/engine/model/testModel/generateTestModel";
 import { openBuiltinSuite } from "../../extension/engine/tasks/builtinSuite";
 import { adapterFile } from "../../extension/engine/train/adapterStore";
-import { findTrainerBinary } from "../../extension/engine/train/trainerProcess";
 import { adapterSwitcher, trainVersion } from "../../extension/engine/train/trainService";
 import { CladeError } from "../../extension/protocol/errors";
 import { OracleProvider } from "../helpers/oracleProvider";
+import { ensureTrainer } from "../helpers/trainer";
 
 const K = 3;
 
@@ -29,14 +28,7 @@ let modelFile: string;
 let host: ModelHost;
 
 beforeAll(async () => {
-  if (!findTrainerBinary("cpu")) {
-    try {
-      execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`Building the LoRA trainer failed (npm run build:trainer; needs cmake and a C++ compiler):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });
-    }
-  }
+  ensureTrainer();
   dir = await mkdtemp(path.join(os.tmpdir(), "clade-train-every-"));
   modelFile = (await generateTestModel({ out: path.join(dir, "toy.gguf"), seed: 5 })).file;
   host = new ModelHost({ log: () => undefined, defaultCacheDir: path.join(dir, "cache") });

@@ -3,7 +3,6 @@
 // node-llama-cpp loads the adapter and predicts the trained continuation better than the base
 // model, the loss mask is exact, and a stopped run resumes bit-identically. Also the error paths.
 
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CladeError } from "../../extension/protocol/errors";
 import { generateTestModel } from "../../extension/engine/model/testModel/generateTestModel";
 import { findTrainerBinary, trainLora, type TrainLoraOptions, type TrainProgress } from "../../extension/engine/train/trainerProcess";
+import { ensureTrainer } from "../helpers/trainer";
 
 let dir: string;
 let llama: Llama;
@@ -25,12 +25,7 @@ const PROMPT = "The little robot opened the door and said";
 const CONTINUATION = " hello to the bright green garden";
 
 beforeAll(async () => {
-  try {
-    execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    throw new Error(`Building the LoRA trainer failed (npm run build:trainer):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });
-  }
+  ensureTrainer({ rebuild: true });
   binary = findTrainerBinary("cpu") ?? "";
   expect(existsSync(binary)).toBe(true);
   dir = await mkdtemp(path.join(tmpdir(), "clade-trainer-int-"));

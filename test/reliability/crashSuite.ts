@@ -3,7 +3,7 @@
 // truncated file) and the archive repository (a missing object) and check that `clade archive
 // check` reports it and `clade archive repair` keeps everything valid; fill the disk under an
 // archive (a tmpfs) and check the error is clear and nothing is corrupted.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { createRng } from "../../extension/engine/search/rng";
 import { diskFullCase } from "./crashDiskFull";
 import { agentKillCase, trainerKillCase } from "./crashKills";
 import { SuiteReport } from "./suiteReport";
+import { runSessionChild } from "../helpers/sessionChild";
 
 const KILLS = Number(process.env.CLADE_CRASH_KILLS ?? 50);
 const BUDGET = Number(process.env.CLADE_CRASH_BUDGET ?? 100);
@@ -21,38 +22,8 @@ const cli = path.join(repoRoot, "dist", "cli.mjs");
 const work = mkdtempSync(path.join(os.tmpdir(), "clade-reliability-crash-"));
 const report = new SuiteReport("crash");
 
-interface ChildRun {
-  done: string[];
-  finished: boolean;
-  summary?: string;
-  output: string;
-}
-
-function runChild(workspace: string, killAfterMs: number | null): Promise<ChildRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childScript, workspace, String(BUDGET)], { stdio: ["ignore", "pipe", "pipe"] });
-    const result: ChildRun = { done: [], finished: false, output: "" };
-    let buffer = "";
-    child.stdout.on("data", (chunk) => {
-      buffer += chunk;
-      const lines = buffer.split("\n");
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        if (line.startsWith("done ")) result.done.push(line.slice(5));
-        if (line.startsWith("summary ")) {
-          result.finished = true;
-          result.summary = line.slice(8);
-        }
-      }
-    });
-    child.stderr.on("data", (chunk) => (result.output = (result.output + chunk).slice(-4000)));
-    const timer = killAfterMs === null ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-  });
-}
+/** The session child on `workspace`, SIGKILLed after `killAfterMs` (null: let it finish). */
+const runChild = (workspace: string, killAfterMs: number | null) => runSessionChild(childScript, [workspace, String(BUDGET)], killAfterMs);
 
 const finishedSet = (archive: Archive) => new Set(archive.nodes().flatMap((n) => archive.results(n.id).map((r) => `${n.id} ${r.taskId} ${r.runId}`)));
 
