@@ -59,9 +59,10 @@ const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, p
 const model = await llama.loadModel({ modelPath: o.file, gpuLayers: 0 });
 const context = await model.createContext({ sequences: o.sequences, contextSize: o.contextPerSequence, threads: o.threads, failedCreationRemedy: false });
 const text = model.tokenize("You are a careful coding agent. Fix the bug. ");
+const length = Math.min(Math.max(8, o.tokensPerSequence - 4), o.contextPerSequence - 8); // 4 more are generated
 const prompt = [];
-while (prompt.length < Math.max(8, o.tokensPerSequence - 4)) prompt.push(...text);
-prompt.length = Math.min(prompt.length, Math.max(8, o.tokensPerSequence - 4), o.contextPerSequence - 8);
+while (prompt.length < length) prompt.push(...text);
+prompt.length = length;
 await Promise.all(Array.from({ length: o.sequences }, async () => {
   const sequence = context.getSequence();
   let n = 0;

@@ -57,8 +57,15 @@ interface InferenceCliOptions {
   json?: boolean;
 }
 
+const ARCHITECTURE_HELP = "GGUF architecture of the generated models: qwen2 (node-llama-cpp's Qwen chat wrapper, as for a real Qwen2.5) or llama (same weights; node-llama-cpp renders the Jinja template instead)";
+
+/** What both inference benchmarks take from their command line. */
+function inferenceOptions(opts: InferenceCliOptions) {
+  const { models, repetitions, turns, maxTokens, threads, architecture } = opts;
+  return { enginePath: enginePath(), models, repetitions, turns, maxTokens, threads, architecture, log: (line: string) => process.stderr.write(`${line}\n`) };
+}
+
 function registerInferenceBenches(bench: Command): void {
-  const stderrLog = (line: string) => process.stderr.write(`${line}\n`);
   bench
     .command("inference")
     .description("Aggregate generated tokens/s of P concurrent agent-shaped runs through the engine, as a ratio to node-llama-cpp alone; engine RSS against node-llama-cpp alone.")
@@ -68,10 +75,10 @@ function registerInferenceBenches(bench: Command): void {
     .option("--turns <n>", "tool-call turns per run", intOption("--turns", 1, 100), 3)
     .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
     .option("--threads <n>", "llama.cpp threads (1 measured fastest on 2 shared cores; see PERFORMANCE.md)", intOption("--threads", 1, 256), 1)
-    .option("--architecture <name>", "GGUF architecture of the generated models: qwen2 (node-llama-cpp's Qwen chat wrapper, as for a real Qwen2.5) or llama (same weights; node-llama-cpp renders the Jinja template instead)", architectureOption, "qwen2")
+    .option("--architecture <name>", ARCHITECTURE_HELP, architectureOption, "qwen2")
     .option("--json", "print JSON")
     .action(async (opts: InferenceCliOptions & { parallel: number[] }) =>
-      print(await benchInference({ enginePath: enginePath(), models: opts.models, parallel: opts.parallel, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, architecture: opts.architecture, log: stderrLog }), opts.json),
+      print(await benchInference({ ...inferenceOptions(opts), parallel: opts.parallel }), opts.json),
     );
 
   bench
@@ -82,10 +89,10 @@ function registerInferenceBenches(bench: Command): void {
     .option("--turns <n>", "tool-call turns per run", intOption("--turns", 2, 100), 4)
     .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
     .option("--threads <n>", "llama.cpp threads", intOption("--threads", 1, 256), 1)
-    .option("--architecture <name>", "GGUF architecture of the generated models: qwen2 (node-llama-cpp's Qwen chat wrapper, as for a real Qwen2.5) or llama (same weights; node-llama-cpp renders the Jinja template instead)", architectureOption, "qwen2")
+    .option("--architecture <name>", ARCHITECTURE_HELP, architectureOption, "qwen2")
     .option("--json", "print JSON")
     .action(async (opts: InferenceCliOptions) =>
-      print(await benchPrefixReuse({ enginePath: enginePath(), models: opts.models, repetitions: opts.repetitions, turns: opts.turns, maxTokens: opts.maxTokens, threads: opts.threads, architecture: opts.architecture, log: stderrLog }), opts.json),
+      print(await benchPrefixReuse(inferenceOptions(opts)), opts.json),
     );
 }
 
