@@ -54,7 +54,7 @@ await report.attempt("the extension host runs nothing it is told: no child_proce
   const files = sources(path.join(root, "extension", "vscode"));
   const hits = files.flatMap((file) => {
     const text = readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "");
-    const found = [/from "node:child_process"|require\("child_process"\)/, /createTerminal\(/, /tasks\.executeTask\(/, /\beval\(|new Function\(/, /isTrusted\s*=\s*true|new vscode\.MarkdownString\([^)]*,\s*true\)/, /enableCommandUris|enableScripts:\s*true[\s\S]{0,200}enableCommandUris/].filter((re) => re.test(text));
+    const found = [/from "node:child_process"|require\("child_process"\)/, /createTerminal\(/, /tasks\.executeTask\(/, /\beval\(|new Function\(/, /isTrusted\s*=\s*true|new vscode\.MarkdownString\([^)]*,\s*true\)/, /enableCommandUris/].filter((re) => re.test(text));
     return found.length ? [`${path.relative(root, file)} (${found.map(String).join(", ")})`] : [];
   });
   return { ok: hits.length === 0, detail: hits.length ? hits.join("; ") : `${files.length} files: the engine is the only process started (through EngineClient, a fixed bundle)` };

@@ -22,7 +22,10 @@ process.on("disconnect", () => void engine.dispose().finally(() => process.exit(
 connection.onClose(() => void engine.dispose().finally(() => process.exit(0)));
 connection.listen();
 
-// Temporary folders of engines that were killed (they cannot clean up after themselves).
-void sweepStaleScratch()
-  .then(({ removed }) => removed.length && engine.log("info", `Removed ${removed.length} temporary folder(s) left for a day or more by Clade processes that were stopped.`))
-  .catch(() => undefined);
+// Temporary folders of engines that were killed (they cannot clean up after themselves); a minute
+// in, so that it does not compete with the engine's start and the first model load.
+setTimeout(() => {
+  void sweepStaleScratch()
+    .then(({ removed }) => removed.length && engine.log("info", `Removed ${removed.length} temporary folder(s) left for a day or more by Clade processes that were stopped.`))
+    .catch(() => undefined);
+}, 60_000).unref();

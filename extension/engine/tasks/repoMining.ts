@@ -107,7 +107,7 @@ async function verifyCandidate(repo: string, candidate: Candidate, options: Mine
   // (A failure on the parent is what a task needs; one at the commit is the repository's problem, and its output says which.)
   const after = await runState(repo, sha, undefined, options);
   if (after.timedOut) return rejected("the tests timed out at the commit", false);
-  if (!after.passed) return rejected(`the tests fail at the commit itself${lastLines(after.output)}`);
+  if (!after.passed) return rejected(`the tests fail at the commit itself${whyFailed(after.output)}`);
 
   let hidden = candidate.tests;
   if (candidate.tests.length > 1) {
@@ -141,7 +141,7 @@ async function runState(repo: string, tree: string, overlay: { sha: string; file
 }
 
 /** Why a test run failed, for a rejection reason: the failing tests' names, else the end of the output. */
-function lastLines(output: string): string {
+function whyFailed(output: string): string {
   const failed = parseTestCases(output).failed;
   if (failed.length) return ` (failing: ${failed.slice(0, 5).join(", ")}${failed.length > 5 ? ", …" : ""})`;
   const lines = output.split("\n").map((l) => l.trim()).filter(Boolean).slice(-2);
