@@ -17,7 +17,7 @@ describe("toGbnfSchema", () => {
           when: { type: "string", format: "date" },
           tags: { type: "array", items: { type: "string" }, maxItems: 3 },
         },
-        required: ["path"],
+        required: ["path", "count", "mode", "when", "tags"],
       }),
     ).toEqual({
       type: "object",
@@ -36,12 +36,28 @@ describe("toGbnfSchema", () => {
   it("turns anyOf into oneOf, type lists into alternatives, and definitions into $defs", () => {
     expect(toGbnfSchema({ anyOf: [{ type: "string" }, { type: "null" }] })).toEqual({ oneOf: [{ type: "string" }, { type: "null" }] });
     expect(toGbnfSchema({ type: ["string", "null", "array"], items: { type: "number" } })).toEqual({ oneOf: [{ type: ["string", "null"] }, { type: "array", items: { type: "number" } }] });
-    expect(toGbnfSchema({ type: "object", properties: { n: { $ref: "#/definitions/Node" } }, definitions: { Node: { type: "string" } } })).toEqual({
+    expect(toGbnfSchema({ type: "object", properties: { n: { $ref: "#/definitions/Node" } }, required: ["n"], definitions: { Node: { type: "string" } } })).toEqual({
       type: "object",
       properties: { n: { $ref: "#/$defs/Node" } },
       additionalProperties: false,
       $defs: { Node: { type: "string" } },
     });
+  });
+
+  it("honours required: optional keys may be left out (a oneOf over the allowed key sets)", () => {
+    const edit = toGbnfSchema({ type: "object", properties: { path: { type: "string" }, start_line: { type: "integer" }, end_line: { type: "integer" } }, required: ["path"] });
+    const keySets = (edit as unknown as { oneOf: { properties: object }[] }).oneOf.map((alternative) => Object.keys(alternative.properties).join(","));
+    expect(keySets).toEqual(["path", "path,start_line", "path,end_line", "path,start_line,end_line"]);
+    // No `required`: every key is optional, the empty object included.
+    expect((toGbnfSchema({ type: "object", properties: { dir: { type: "string" } } }) as { oneOf: unknown[] }).oneOf).toEqual([
+      { type: "object", properties: {}, additionalProperties: false },
+      { type: "object", properties: { dir: { type: "string" } }, additionalProperties: false },
+    ]);
+    // Past the cap: none, each alone, all.
+    const many = toGbnfSchema({ type: "object", properties: Object.fromEntries(["a", "b", "c", "d", "e"].map((k) => [k, { type: "boolean" }])) }) as unknown as { oneOf: { properties: object }[] };
+    expect(many.oneOf.map((alternative) => Object.keys(alternative.properties).join(""))).toEqual(["", "a", "b", "c", "d", "e", "abcde"]);
+    // All required: one plain object, as before.
+    expect(toGbnfSchema({ type: "object", properties: { p: { type: "string" } }, required: ["p"] })).toEqual({ type: "object", properties: { p: { type: "string" } }, additionalProperties: false });
   });
 
   it("lets free-form objects and untyped schemas take any JSON", () => {

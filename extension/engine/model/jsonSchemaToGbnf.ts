@@ -1,8 +1,12 @@
 // Converts a tool's JSON schema into the subset node-llama-cpp's grammar compiler understands
 // (GbnfJsonSchema). Differences that matter:
 // - anyOf becomes oneOf (the grammar accepts any listed alternative either way);
-// - every listed property is generated (GBNF objects have no optional keys), which still satisfies
-//   the original schema; objects without `properties` accept any keys;
+// - GBNF objects have no optional keys (node-llama-cpp's grammar generates every listed property),
+//   so an object with optional properties becomes a oneOf over the allowed key sets: the required
+//   keys plus each subset of the optional ones, in the declared order (a model must be able to leave
+//   an optional argument out — a forced `content` key turned every edit into a whole-file write).
+//   With more than MAX_SUBSET_OPTIONALS optional keys the sets are: none, each one alone, and all;
+//   objects without `properties` accept any keys;
 // - keywords the grammar cannot express (pattern, minimum, maximum, allOf with several parts...)
 //   are dropped, so the output always parses as JSON of the right shape but may need checking.
 import type { GbnfJsonSchema } from "node-llama-cpp";
@@ -64,19 +68,36 @@ function convertOne(schema: Schema, type: string | undefined): Schema {
   }
 }
 
+/** Above this many optional properties, not every subset gets an alternative (2^n grows fast). */
+export const MAX_SUBSET_OPTIONALS = 4;
+
 function convertObject(schema: Schema): Schema {
   const properties = isObject(schema.properties) ? schema.properties : undefined;
   const extra = schema.additionalProperties;
   const additionalProperties = extra === undefined ? properties === undefined : isObject(extra) ? convert(extra) : extra === true;
-  return pick(
-    schema,
-    {
-      type: "object",
-      ...(properties ? { properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, convert(value)])) } : {}),
-      additionalProperties,
-    },
-    ["minProperties", "maxProperties"],
-  );
+  const object = (keys: readonly string[]): Schema =>
+    pick(
+      schema,
+      {
+        type: "object",
+        ...(properties ? { properties: Object.fromEntries(keys.map((key) => [key, convert(properties[key])])) } : {}),
+        additionalProperties,
+      },
+      ["minProperties", "maxProperties"],
+    );
+  if (!properties) return object([]);
+  const keys = Object.keys(properties);
+  const required = new Set(Array.isArray(schema.required) ? schema.required.filter((key): key is string => typeof key === "string") : []);
+  const optional = keys.filter((key) => !required.has(key));
+  if (optional.length === 0) return object(keys);
+  const alternatives = keySets(optional).map((chosen) => object(keys.filter((key) => required.has(key) || chosen.has(key))));
+  return alternatives.length === 1 ? alternatives[0] : { oneOf: alternatives };
+}
+
+/** The sets of optional keys a call may carry: every subset, or (past the cap) none, each alone, all. */
+function keySets(optional: readonly string[]): Set<string>[] {
+  if (optional.length > MAX_SUBSET_OPTIONALS) return [new Set(), ...optional.map((key) => new Set([key])), new Set(optional)];
+  return Array.from({ length: 2 ** optional.length }, (_, mask) => new Set(optional.filter((_, i) => mask & (1 << i))));
 }
 
 function inferType(schema: Schema): string | string[] | undefined {

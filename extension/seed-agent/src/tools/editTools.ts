@@ -1,5 +1,7 @@
 // Tools that change files: write_file (whole file) and edit_file (exact search/replace, with a
-// whitespace-tolerant retry, and the whole file as a fallback — small models get diffs wrong).
+// whitespace-tolerant retry). Each has only required arguments: a tool-call grammar may force every
+// listed key, and an optional whole-file `content` on edit_file turned every edit into a rewrite.
+// Small models get search/replace wrong more often than whole-file writes, so both stay.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { resolveInside } from "./paths";
@@ -23,22 +25,21 @@ export const writeFile: Tool = {
 export const editFile: Tool = {
   definition: {
     name: "edit_file",
-    description: "Replace the exact text `search` with `replace` in a file. If you give `content` instead, the whole file is replaced.",
+    description: "Replace the exact text `search` (copied from the file, a few whole lines) with `replace` in a file.",
     parameters: {
       type: "object",
-      properties: { path: { type: "string" }, search: { type: "string" }, replace: { type: "string" }, content: { type: "string" } },
-      required: ["path"],
+      properties: { path: { type: "string" }, search: { type: "string" }, replace: { type: "string" } },
+      required: ["path", "search", "replace"],
     },
   },
   async run(args, context) {
-    if (typeof args.content === "string") return writeFile.run(args, context);
     const file = await resolveInside(context.task.workspace, stringArg(args, "path"));
     const search = stringArg(args, "search");
     const replace = stringArg(args, "replace", true);
     const before = await fs.readFile(file, "utf8");
     const after = applyEdit(before, search, replace);
     if (after === undefined) {
-      return { ok: false, output: `The search text was not found in ${stringArg(args, "path")}. Read the file again, or give the whole new file as \`content\`.` };
+      return { ok: false, output: `The search text was not found in ${stringArg(args, "path")}. Read the file again and copy the lines exactly, or replace the whole file with write_file.` };
     }
     await fs.writeFile(file, after);
     return { ok: true, output: `Edited ${stringArg(args, "path")}.` };
