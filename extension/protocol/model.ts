@@ -16,8 +16,14 @@ export interface ModelSpec {
   gpu?: GpuChoice;
   /** -1 (or undefined) = as many as fit; 0 = CPU only. */
   gpuLayers?: number;
-  /** Total context size in tokens, shared by all sequences. */
+  /**
+   * Total context size in tokens, shared by all sequences (each gets contextSize / sequences).
+   * Prefer contextPerSequence; when both are unset the host sizes each sequence itself (see
+   * ModelInfo.contextReason).
+   */
   contextSize?: number;
+  /** Context per sequence in tokens (what one agent run gets); overrides contextSize. */
+  contextPerSequence?: number;
   /** 0 or undefined = the measured default for this machine. */
   threads?: number;
   /** Parallel sequences in the context. */
@@ -43,6 +49,10 @@ export interface ModelInfo {
   /** Context size actually allocated, and how it is split. */
   contextSize: number;
   sequences: number;
+  /** Tokens per sequence (contextSize / sequences): what one agent run gets. */
+  contextPerSequence: number;
+  /** Why the context is this size (asked for, or sized by the host from the model and memory). */
+  contextReason: string;
   threads: number;
   backend: Backend;
   gpuLayers: number;

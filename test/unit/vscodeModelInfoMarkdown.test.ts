@@ -5,7 +5,7 @@ import { escapeMarkdown, modelInfoMarkdown } from "../../extension/vscode/model/
 
 const info: ModelInfo = {
   file: "/models/tiny|model.gguf", sizeBytes: 1_200_000, architecture: "llama", name: "Tiny *Test*", parameterCount: 292_864,
-  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, threads: 1,
+  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, contextPerSequence: 512, contextReason: "512 tokens per sequence as set (trained for 512).", threads: 1,
   backend: "cpu", gpuLayers: 0, chatTemplate: null, chatWrapper: "GeneralChatWrapper", functionCalling: false, lora: [], loadMs: 1234,
 };
 
@@ -15,7 +15,7 @@ describe("model info document", () => {
     expect(md).toContain("# Tiny \\*Test\\*");
     expect(md).toContain("| Architecture | `llama` |");
     expect(md).toContain("| Parameters | 292.9K (292,864) |");
-    expect(md).toContain("| Context | 512 tokens allocated, 1 sequence(s) (trained with 512) |");
+    expect(md).toContain("| Context | 512 tokens per sequence × 1 sequence(s) (trained with 512) — 512 tokens per sequence as set \\(trained for 512\\). |");
     expect(md).toContain("| Chat wrapper | `GeneralChatWrapper` (the file has no chat template) |");
     expect(md).toContain("| Function calling | no");
     expect(md).toContain("| Backend | cpu, 0 layer(s) on the GPU |");

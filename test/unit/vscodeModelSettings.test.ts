@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CladeError } from "../../extension/protocol/errors";
 import { isModelConfigured, isValidHfUri, modelSpecFromSettings, parseModelPath, validateModelSettings } from "../../extension/vscode/model/modelSettings";
 
-const defaults = { gpu: "auto", gpuLayers: -1, contextSize: 4096, threads: 0, sequences: 4 };
+const defaults = { gpu: "auto", gpuLayers: -1, contextSize: 0, threads: 0, sequences: 0 };
 
 function errorOf(run: () => unknown): CladeError {
   try {
@@ -17,8 +17,14 @@ function errorOf(run: () => unknown): CladeError {
 
 describe("model settings → ModelSpec", () => {
   it("turns valid settings into a spec with the cache dir", () => {
-    const spec = modelSpecFromSettings({ ...defaults, path: "/models/a.gguf", threads: 1, sequences: 2 }, { cacheDir: "/store/models" });
-    expect(spec).toEqual({ model: "/models/a.gguf", gpu: "auto", gpuLayers: -1, contextSize: 4096, threads: 1, sequences: 2, cacheDir: "/store/models" });
+    const spec = modelSpecFromSettings({ ...defaults, path: "/models/a.gguf", contextSize: 8192, threads: 1, sequences: 2 }, { cacheDir: "/store/models" });
+    expect(spec).toEqual({ model: "/models/a.gguf", gpu: "auto", gpuLayers: -1, contextPerSequence: 8192, threads: 1, sequences: 2, cacheDir: "/store/models" });
+  });
+
+  it("by default sizes the context from the model and has one sequence per parallel job", () => {
+    // The defaults once were 4096 tokens shared by 4 sequences: 1,024 tokens for an agent run.
+    expect(modelSpecFromSettings({ ...defaults, path: "/m.gguf", parallel: 3 })).toEqual({ model: "/m.gguf", gpu: "auto", gpuLayers: -1, threads: 0, sequences: 3 });
+    expect(modelSpecFromSettings({ ...defaults, path: "/m.gguf" }).sequences).toBe(1);
   });
 
   it("expands ~ and normalizes the path", () => {
@@ -52,7 +58,7 @@ describe("model settings → ModelSpec", () => {
   });
 
   it("reports every bad number at once, each with its setting and range", () => {
-    const { spec, problems } = validateModelSettings({ path: "/m.gguf", gpu: "tpu", gpuLayers: -2, contextSize: 100, threads: 1.5, sequences: 0 });
+    const { spec, problems } = validateModelSettings({ path: "/m.gguf", gpu: "tpu", gpuLayers: -2, contextSize: -100, threads: 1.5, sequences: 65 });
     expect(spec).toBeUndefined();
     expect(problems.map((p) => p.setting)).toEqual(["clade.model.gpu", "clade.model.gpuLayers", "clade.model.contextSize", "clade.model.threads", "clade.model.sequences"]);
     expect(problems[0].fix).toContain("auto, cuda, metal, vulkan, cpu");
@@ -62,11 +68,11 @@ describe("model settings → ModelSpec", () => {
     expect(error.details?.problems).toHaveLength(2);
   });
 
-  it("refuses a context too small for its sequences", () => {
-    const error = errorOf(() => modelSpecFromSettings({ path: "/m.gguf", contextSize: 512, sequences: 8 }));
-    expect(error.message).toContain("leaves 64 tokens each");
-    expect(error.fix).toContain("at least 1024");
-    expect(modelSpecFromSettings({ path: "/m.gguf", contextSize: 512, sequences: 4 }).sequences).toBe(4);
+  it("refuses a context per sequence too small for an agent turn", () => {
+    const error = errorOf(() => modelSpecFromSettings({ path: "/m.gguf", contextSize: 200, sequences: 8 }));
+    expect(error.message).toContain("200 tokens per sequence");
+    expect(error.fix).toContain("at least 256");
+    expect(modelSpecFromSettings({ path: "/m.gguf", contextSize: 512, sequences: 4 })).toMatchObject({ contextPerSequence: 512, sequences: 4 });
   });
 
   it("leaves unset values out of the spec", () => {

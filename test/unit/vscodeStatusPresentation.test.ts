@@ -5,7 +5,7 @@ import { statusPresentation } from "../../extension/vscode/status/statusPresenta
 
 const info: ModelInfo = {
   file: "/models/tiny.gguf", sizeBytes: 1_200_000, architecture: "llama", name: "Tiny", parameterCount: 292_864,
-  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, threads: 1,
+  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, contextPerSequence: 512, contextReason: "512 tokens per sequence as set (trained for 512).", threads: 1,
   backend: "cpu", gpuLayers: 0, chatTemplate: null, chatWrapper: "GeneralChatWrapper", functionCalling: false, lora: [], loadMs: 1234,
 };
 

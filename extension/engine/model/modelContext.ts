@@ -13,8 +13,8 @@ import { ToolGrammarCache } from "./toolCalls";
 import { ToolCallTexts } from "./toolCallTexts";
 
 export interface ContextSettings {
-  /** Per sequence (node-llama-cpp's unit). */
-  contextPerSequence: number;
+  /** Per sequence (node-llama-cpp's unit): a size, or a range node-llama-cpp fits to free memory. */
+  contextPerSequence: number | { min: number; max: number };
   sequences: number;
   threads: number;
   lora: Required<LoraSpec>[];
@@ -53,7 +53,8 @@ export class ModelContext {
         contextSize: settings.contextPerSequence,
         threads: settings.threads,
         createSignal: opts.signal,
-        failedCreationRemedy: false,
+        // A range is shrunk towards its min when memory is short; a fixed size fails clearly instead.
+        failedCreationRemedy: typeof settings.contextPerSequence === "number" ? false : { retries: 6, autoContextSizeShrink: 0.16 },
         ...(settings.lora.length > 0
           ? {
               lora: {
@@ -85,7 +86,7 @@ export class ModelContext {
     const affinity = prompt && ((sequence: LlamaContextSequence) => sequence.compareContextTokens(prompt).firstDifferentIndex);
     const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity });
     const run = runChat(
-      { ...render, sequence: lease.sequence, defaultMaxTokens: this.settings.contextPerSequence },
+      { ...render, sequence: lease.sequence, defaultMaxTokens: this.context.contextSize },
       params,
       { signal, onText: opts.onText, startedAt: opts.startedAt, prompt },
     );

@@ -15,7 +15,7 @@ import { LlamaLogRelay } from "./llamaLogRelay";
 import { loadModelFile, type LoadedModel } from "./loadedModel";
 import { ModelContext, type ContextSettings } from "./modelContext";
 import { buildModelInfo } from "./modelInfo";
-import { defaultContextPerSequence, normalizeLora, normalizeSpec, sameLora, type NormalizedSpec } from "./modelSpec";
+import { autoContextMax, autoContextMin, normalizeLora, normalizeSpec, sameLora, type NormalizedSpec } from "./modelSpec";
 import { resolveModelSource } from "./resolveModelSource";
 import { validateAdapters } from "./validateAdapters";
 import { validateModelFile } from "./validateGguf";
@@ -123,10 +123,11 @@ export class ModelHost {
       backend: loaded.backend.backend,
       chatWrapper: loaded.chatWrapper,
       lora: context.settings.lora,
+      contextReason: contextReason(context.settings.contextPerSequence, context.context.contextSize, loaded.model.trainContextSize),
       loadMs: performance.now() - started,
     });
     this.lastSpec = spec;
-    this.log("info", `Model ready: ${file} (${this.current.backend}, ${this.current.threads} threads, ${this.current.sequences}x${context.settings.contextPerSequence} tokens, wrapper ${this.current.chatWrapper}).`);
+    this.log("info", `Model ready: ${file} (${this.current.backend}, ${this.current.threads} threads, ${this.current.sequences}x${context.context.contextSize} tokens, wrapper ${this.current.chatWrapper}). Context: ${this.current.contextReason}`);
     return this.current;
   }
 
@@ -143,9 +144,8 @@ export class ModelHost {
   }
 
   private async ensureContext(loaded: LoadedModel, spec: NormalizedSpec, opts: LoadOptions): Promise<ModelContext> {
-    const perSequence = spec.contextSize !== undefined ? Math.floor(spec.contextSize / spec.sequences) : Math.min(defaultContextPerSequence, loaded.model.trainContextSize);
     const wanted: ContextSettings = {
-      contextPerSequence: perSequence,
+      contextPerSequence: contextRequest(spec, loaded.model.trainContextSize),
       sequences: spec.sequences,
       threads: resolveThreads(spec.threads, loaded.backend.llama.cpuMathCores),
       lora: spec.lora,
@@ -155,7 +155,7 @@ export class ModelHost {
     this.context = undefined;
     this.current = undefined;
     await current?.dispose();
-    this.log("info", `Creating context: ${wanted.sequences}x${wanted.contextPerSequence} tokens, ${wanted.threads} threads, ${wanted.lora.length} LoRA adapter(s).`);
+    this.log("info", `Creating context: ${wanted.sequences}x${describeRequest(wanted.contextPerSequence)} tokens, ${wanted.threads} threads, ${wanted.lora.length} LoRA adapter(s).`);
     this.context = await ModelContext.create(loaded.model, wanted, { chatWrapper: loaded.chatWrapper, functionCalling: loaded.functionCalling, relay: this.relay }, opts);
     return this.context;
   }
@@ -185,8 +185,28 @@ export class ModelHost {
   }
 }
 
+/** What to ask node-llama-cpp for per sequence: the user's size, or a range it fits to free memory. */
+export function contextRequest(spec: Pick<NormalizedSpec, "contextSize" | "contextPerSequence" | "sequences">, trainContextSize: number): ContextSettings["contextPerSequence"] {
+  if (spec.contextPerSequence !== undefined) return spec.contextPerSequence;
+  if (spec.contextSize !== undefined) return Math.floor(spec.contextSize / spec.sequences);
+  const max = Math.min(trainContextSize > 0 ? trainContextSize : autoContextMax, autoContextMax);
+  return { min: Math.min(autoContextMin, max), max };
+}
+
+function describeRequest(request: ContextSettings["contextPerSequence"]): string {
+  return typeof request === "number" ? String(request) : `auto(${request.min}..${request.max})`;
+}
+
+export function contextReason(request: ContextSettings["contextPerSequence"], actual: number, trainContextSize: number): string {
+  if (typeof request === "number") return `${actual} tokens per sequence as set (trained for ${trainContextSize}).`;
+  const why = actual >= request.max
+    ? request.max < trainContextSize ? `capped at ${request.max} (the model was trained for ${trainContextSize})` : `the model's trained length`
+    : `what fits in free memory beside the weights (asked up to ${request.max})`;
+  return `${actual} tokens per sequence: ${why}. Set clade.model.contextSize (CLI --context-per-sequence) to choose.`;
+}
+
 function sameContext(a: ContextSettings, b: ContextSettings): boolean {
-  return a.contextPerSequence === b.contextPerSequence && a.sequences === b.sequences && a.threads === b.threads && sameLora(a.lora, b.lora);
+  return JSON.stringify(a.contextPerSequence) === JSON.stringify(b.contextPerSequence) && a.sequences === b.sequences && a.threads === b.threads && sameLora(a.lora, b.lora);
 }
 
 function notLoaded(): CladeError {

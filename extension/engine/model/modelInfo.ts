@@ -17,6 +17,8 @@ export interface ModelInfoParts {
   file: string;
   sha256?: string;
   sizeBytes: number;
+  /** Why the context has its size (modelHost contextReason). */
+  contextReason: string;
   model: LlamaModel;
   context: LlamaContext;
   sequences: number;
@@ -46,6 +48,8 @@ export function buildModelInfo(parts: ModelInfoParts): ModelInfo {
     // node-llama-cpp sizes a context per sequence; ModelInfo reports the total.
     contextSize: parts.context.contextSize * parts.sequences,
     sequences: parts.sequences,
+    contextPerSequence: parts.context.contextSize,
+    contextReason: parts.contextReason,
     threads: parts.threads,
     backend: parts.backend,
     gpuLayers: model.gpuLayers,

@@ -8,8 +8,10 @@ export interface NormalizedSpec {
   gpu: GpuChoice;
   /** "auto" = as many as fit. */
   gpuLayers: number | "auto";
-  /** Total context size; undefined = per-sequence min(4096, trained length) times sequences. */
+  /** Total context size (split over the sequences); undefined with contextPerSequence undefined = sized by the host. */
   contextSize?: number;
+  /** Tokens per sequence; overrides contextSize. */
+  contextPerSequence?: number;
   /** 0 = the measured default for this machine. */
   threads: number;
   sequences: number;
@@ -18,7 +20,13 @@ export interface NormalizedSpec {
 }
 
 const gpuChoices: readonly GpuChoice[] = ["auto", "cuda", "metal", "vulkan", "cpu"];
-export const defaultContextPerSequence = 4096;
+/**
+ * Without a size from the user, each sequence gets what the model was trained for, at most
+ * autoContextMax (users run 7-8B models with 8k-32k per agent run: REAL_MODELS.md) and at least
+ * autoContextMin where the model allows, shrunk by node-llama-cpp to what fits in (V)RAM.
+ */
+export const autoContextMax = 32_768;
+export const autoContextMin = 2_048;
 export const minContextPerSequence = 64;
 /** Larger values overflow node-llama-cpp's memory estimate (measured: 2^29 was not caught and the engine was OOM-killed). */
 export const maxContextSize = 1 << 26;
@@ -28,12 +36,14 @@ export function normalizeSpec(spec: ModelSpec): NormalizedSpec {
   if (!gpuChoices.includes(gpu)) invalid("gpu", `must be one of ${gpuChoices.join(", ")}`);
   const sequences = integer("sequences", spec.sequences ?? 1, 1, 64);
   const contextSize = spec.contextSize === undefined ? undefined : integer("contextSize", spec.contextSize, minContextPerSequence * sequences, maxContextSize);
+  const contextPerSequence = spec.contextPerSequence === undefined ? undefined : integer("contextPerSequence", spec.contextPerSequence, minContextPerSequence, Math.floor(maxContextSize / sequences));
   const gpuLayers = integer("gpuLayers", spec.gpuLayers ?? -1, -1, 100_000);
   return {
     model: spec.model,
     gpu,
     gpuLayers: gpuLayers < 0 ? "auto" : gpuLayers,
     contextSize,
+    contextPerSequence,
     threads: integer("threads", spec.threads ?? 0, 0, 1024),
     sequences,
     lora: (spec.lora ?? []).map(normalizeLora),

@@ -1,7 +1,7 @@
 // The control loop: ask the model for one tool call, run it, show it the result, until it calls
 // finish or a limit is reached. Every reply is grammar-constrained to one tool call (toolChoice
 // "required"), so a small model cannot produce something unparseable.
-import { clip, fitToBudget } from "./context";
+import { clip, fitToBudget, replyTokens, TokenMeter } from "./context";
 import type { AgentHost, AgentOutcome, AgentTask, ChatMessage } from "./host";
 import { nudges, systemPrompt, taskPrompt } from "./prompts";
 import { settings } from "./settings";
@@ -17,6 +17,9 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
     { role: "user", content: taskPrompt(task, files) },
   ];
   const deadline = Date.now() + host.limits.timeoutMs;
+  const definitions = tools.map((tool) => tool.definition);
+  const meter = new TokenMeter(definitions);
+  const maxReply = replyTokens(host.limits.contextTokens);
   let tokensUsed = 0;
 
   for (let turn = 1; turn <= host.limits.maxTurns; turn++) {
@@ -24,20 +27,21 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
     if (Date.now() > deadline) return { stopReason: "timeout", turns: turn - 1 };
     if (tokensUsed >= host.limits.maxTokens) return { stopReason: "token-limit", turns: turn - 1 };
 
-    const budget = host.limits.contextTokens - settings.maxReplyTokens;
+    const sent = fitToBudget(messages, host.limits.contextTokens - maxReply, (m) => meter.estimate(m));
     let reply;
     try {
       reply = await host.llm({
-        messages: fitToBudget(messages, budget),
-        tools: tools.map((tool) => tool.definition),
+        messages: sent,
+        tools: definitions,
         toolChoice: "required",
-        maxTokens: settings.maxReplyTokens,
+        maxTokens: maxReply,
         temperature: settings.temperature,
       });
     } catch (error) {
       host.record({ type: "note", turn, text: `model call failed: ${error instanceof Error ? error.message : String(error)}` });
       return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
     }
+    meter.calibrate(sent, reply.usage.promptTokens);
     tokensUsed += reply.usage.promptTokens - reply.usage.cachedPromptTokens + reply.usage.completionTokens;
 
     const call = reply.toolCalls[0];

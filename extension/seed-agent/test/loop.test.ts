@@ -55,6 +55,7 @@ test("edits a file, runs the tests and finishes", async () => {
   assert.equal(events.filter((e) => e.type === "tool-call").length, 4);
   assert.ok(seen.every((p) => p.toolChoice === "required"));
   assert.ok(!seen[0].tools!.some((t) => t.name === "run_command"), "run_command is offered only when the task allows commands");
+  assert.ok(seen.every((p) => (p.maxTokens ?? 0) >= 1024), "replies can hold a file (4k context)");
   // The system prompt is the same object text every turn, so the host can reuse its KV cache.
   assert.ok(seen.every((p) => p.messages[0].content === seen[0].messages[0].content));
 });

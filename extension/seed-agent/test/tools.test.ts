@@ -6,7 +6,8 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { applyEdit } from "../src/tools/editTools";
 import { resolveInside } from "../src/tools/paths";
-import { clip, fitToBudget } from "../src/context";
+import { clip, fitToBudget, replyTokens, TokenMeter } from "../src/context";
+import { editFile } from "../src/tools/editTools";
 
 const made: string[] = [];
 after(() => {
@@ -59,4 +60,35 @@ test("fitToBudget stubs old tool output and keeps system + task", () => {
   assert.equal(fitted[1].content, "task");
   assert.ok(fitted.some((m) => m.content.startsWith("[old output")));
   assert.equal(fitted[fitted.length - 1].content.length, 3000);
+});
+
+test("TokenMeter counts the tool list and follows the host's real prompt token counts", () => {
+  const tools = [{ name: "t", description: "d".repeat(700), parameters: {} }];
+  const messages = [{ role: "user" as const, content: "x".repeat(700) }];
+  const meter = new TokenMeter(tools);
+  const before = meter.estimate(messages);
+  assert.ok(before > new TokenMeter().estimate(messages) + 150, "the tool list counts");
+  // The host said the prompt had twice as many tokens as estimated: estimates double from now on.
+  meter.calibrate(messages, before * 2);
+  assert.ok(Math.abs(meter.estimate(messages) - before * 2) <= 1);
+  meter.calibrate(messages, 0); // no count: keep the ratio
+  assert.ok(Math.abs(meter.estimate(messages) - before * 2) <= 1);
+});
+
+test("a reply may hold a whole scaffold file, and never most of a small context", () => {
+  assert.ok(replyTokens(8192) >= 2048, "an 8k context allows a 2k+ token reply");
+  assert.ok(replyTokens(32768) >= 3000);
+  assert.ok(replyTokens(2048) <= 800, "a 2k context keeps most of it for the conversation");
+});
+
+test("edit_file has only required arguments and never rewrites the whole file", async () => {
+  const params = editFile.definition.parameters as { properties: Record<string, unknown>; required: string[] };
+  assert.deepEqual(Object.keys(params.properties).sort(), [...params.required].sort());
+  assert.ok(!("content" in params.properties));
+  const dir = tempProject();
+  const host = {} as never;
+  const task = { id: "t", instructions: "", workspace: dir, allowCommands: false };
+  const result = await editFile.run({ path: "a.js", search: "zzz", replace: "q", content: "WHOLE" }, { task, host });
+  assert.equal(result.ok, false);
+  assert.equal(fs.readFileSync(path.join(dir, "a.js"), "utf8"), "export const a = 1;\n");
 });

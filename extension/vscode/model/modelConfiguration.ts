@@ -15,7 +15,7 @@ export class ModelConfiguration extends Disposable {
   constructor(private readonly cacheDir: string) {
     super();
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration(MODEL_SECTION)) return;
+      if (!event.affectsConfiguration(MODEL_SECTION) && !event.affectsConfiguration("clade.session.parallel")) return;
       void this.updateContextKey();
       this.changeEmitter.fire();
     }));
@@ -31,6 +31,7 @@ export class ModelConfiguration extends Disposable {
       contextSize: config.get("contextSize"),
       threads: config.get("threads"),
       sequences: config.get("sequences"),
+      parallel: vscode.workspace.getConfiguration("clade.session").get("parallel"),
     };
   }
 

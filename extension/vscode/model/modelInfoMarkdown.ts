@@ -22,7 +22,7 @@ export function modelInfoMarkdown(info: ModelInfo, configured?: string): string 
     ["Architecture", `\`${info.architecture}\``],
     ["Parameters", `${formatParameters(info.parameterCount)} (${groupDigits(info.parameterCount)})`],
     ["Layers / embedding / vocabulary", `${info.layers} / ${groupDigits(info.embeddingLength)} / ${groupDigits(info.vocabularySize)}`],
-    ["Context", `${groupDigits(info.contextSize)} tokens allocated, ${info.sequences} sequence(s) (trained with ${groupDigits(info.trainContextLength)})`],
+    ["Context", `${groupDigits(info.contextPerSequence ?? Math.floor(info.contextSize / info.sequences))} tokens per sequence × ${info.sequences} sequence(s) (trained with ${groupDigits(info.trainContextLength)})${info.contextReason ? ` — ${escapeMarkdown(info.contextReason)}` : ""}`],
     ["Chat wrapper", `\`${info.chatWrapper}\`${info.chatTemplate ? "" : " (the file has no chat template)"}`],
     ["Function calling", info.functionCalling ? "yes, native" : "no (Clade constrains tool calls with a grammar)"],
     ["Backend", `${info.backend}, ${info.gpuLayers} layer(s) on the GPU`],

@@ -14,6 +14,8 @@ export interface RawModelSettings {
   contextSize?: unknown;
   threads?: unknown;
   sequences?: unknown;
+  /** clade.session.parallel: the default for sequences (0). */
+  parallel?: unknown;
 }
 
 export interface SettingProblem {
@@ -31,13 +33,13 @@ export interface SpecContext {
 
 const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "metal", "vulkan", "cpu"];
 /** Fewer tokens than this per sequence cannot hold a system prompt and one tool call. */
-export const MIN_TOKENS_PER_SEQUENCE = 128;
+export const MIN_TOKENS_PER_SEQUENCE = 256;
 
 const INTEGER_RULES = {
   gpuLayers: { min: -1, max: 10_000, what: "-1 (as many as fit), 0 (CPU only) or a layer count" },
-  contextSize: { min: 256, max: 1_048_576, what: "a token count from 256 to 1048576" },
+  contextSize: { min: 0, max: 1_048_576, what: "0 (sized from the model and free memory) or a token count per sequence from 256 to 1048576" },
   threads: { min: 0, max: 256, what: "0 (choose automatically) or a thread count up to 256" },
-  sequences: { min: 1, max: 64, what: "a count from 1 to 64" },
+  sequences: { min: 0, max: 64, what: "0 (as many as clade.session.parallel) or a count from 1 to 64" },
 } as const;
 
 export type ModelSource = { kind: "file"; file: string } | { kind: "remote"; uri: string };
@@ -95,21 +97,22 @@ export function validateModelSettings(raw: RawModelSettings, context: SpecContex
   const contextSize = checkInteger("contextSize", raw.contextSize, problems);
   const threads = checkInteger("threads", raw.threads, problems);
   const sequences = checkInteger("sequences", raw.sequences, problems);
-  if (contextSize !== undefined && sequences !== undefined && contextSize / sequences < MIN_TOKENS_PER_SEQUENCE) {
+  if (contextSize !== undefined && contextSize !== 0 && contextSize < MIN_TOKENS_PER_SEQUENCE) {
     problems.push({
       setting: "clade.model.contextSize",
-      problem: `${contextSize} tokens split over ${sequences} sequences (\`clade.model.sequences\`) leaves ${Math.floor(contextSize / sequences)} tokens each`,
-      fix: `raise \`clade.model.contextSize\` to at least ${sequences * MIN_TOKENS_PER_SEQUENCE} or lower \`clade.model.sequences\``,
+      problem: `${contextSize} tokens per sequence cannot hold a system prompt, the tools and one tool call`,
+      fix: `set it to 0 (sized from the model) or at least ${MIN_TOKENS_PER_SEQUENCE} (an agent run wants 8192–16384)`,
     });
   }
+  const parallel = typeof raw.parallel === "number" && Number.isInteger(raw.parallel) && raw.parallel >= 1 ? Math.min(64, raw.parallel) : 1;
   if (problems.length > 0 || "problem" in source) return { problems };
   const spec: ModelSpec = {
     model: source.kind === "file" ? source.file : source.uri,
     ...(gpu !== undefined && { gpu }),
     ...(gpuLayers !== undefined && { gpuLayers }),
-    ...(contextSize !== undefined && { contextSize }),
+    ...(contextSize !== undefined && contextSize !== 0 && { contextPerSequence: contextSize }),
     ...(threads !== undefined && { threads }),
-    ...(sequences !== undefined && { sequences }),
+    ...(sequences !== undefined && { sequences: sequences === 0 ? parallel : sequences }),
     ...(context.cacheDir !== undefined && { cacheDir: context.cacheDir }),
   };
   return { spec, problems };

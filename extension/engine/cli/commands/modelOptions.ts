@@ -9,6 +9,7 @@ export interface ModelCliOptions {
   gpu?: GpuChoice;
   gpuLayers?: number;
   contextSize?: number;
+  contextPerSequence?: number;
   threads?: number;
   sequences?: number;
   lora?: LoraSpec[];
@@ -20,7 +21,8 @@ export function addModelOptions(command: Command, options: { modelRequired?: boo
   return (options.modelRequired === false ? command.option("--model <file|uri>", modelHelp) : command.requiredOption("--model <file|uri>", modelHelp))
     .option("--gpu <choice>", "auto | cuda | metal | vulkan | cpu", gpuOption)
     .option("--gpu-layers <n>", "layers to offload (-1 = as many as fit)", intOption("--gpu-layers", -1, 10_000))
-    .option("--context-size <n>", "context size in tokens", intOption("--context-size", 64, 1 << 26))
+    .option("--context-size <n>", "total context in tokens, split over the sequences", intOption("--context-size", 64, 1 << 26))
+    .option("--context-per-sequence <n>", "context per sequence (one agent run) in tokens; default: the model's trained length up to 32768, fitted to free memory", intOption("--context-per-sequence", 64, 1 << 26))
     .option("--threads <n>", "CPU threads (0 = measured default)", intOption("--threads", 0, 1024))
     .option("--sequences <n>", "parallel sequences", intOption("--sequences", 1, 256))
     .option("--lora <file[:scale]>", "attach a LoRA adapter (repeatable)", loraOption)
@@ -35,6 +37,7 @@ export function specFromOptions(opts: ModelCliOptions): ModelSpec {
     gpu: opts.gpu,
     gpuLayers: opts.gpuLayers,
     contextSize: opts.contextSize,
+    contextPerSequence: opts.contextPerSequence,
     threads: opts.threads,
     sequences: opts.sequences,
     lora: opts.lora?.map((l) => ({ ...l, file: path.resolve(l.file) })),
