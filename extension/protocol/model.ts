@@ -107,6 +107,11 @@ export interface ChatParams {
   topP?: number;
   seed?: number;
   /** Keeps one sequence (and its KV cache) for a multi-turn conversation. */
+  /**
+   * Return the exact prompt tokens the host evaluated (ChatResult.promptTokenIds), for checking that
+   * training data renders what inference feeds the model. Only the direct "required" paths set it.
+   */
+  returnPromptTokens?: boolean;
   sessionId?: string;
   /** Adapters for this request (must match the context's; see ModelHost). */
   lora?: LoraSpec[];
@@ -127,13 +132,18 @@ export interface ChatResult {
   stopReason: StopReason;
   usage: TokenUsage;
   timings: { firstTokenMs: number; totalMs: number };
+  /** The prompt's token ids, when the request asked for them (returnPromptTokens). */
+  promptTokenIds?: number[];
 }
 
 export interface TestModelOptions {
   out: string;
   seed?: number;
-  /** Named shape; explicit dimensions override it. */
-  preset?: "toy" | "qwen2.5-0.5b";
+  /**
+   * Named shape; explicit dimensions override it. The family presets (qwen2.5 … no-template) are the
+   * toy's shape with that family's architecture, chat template and special tokens.
+   */
+  preset?: "toy" | "qwen2.5-0.5b" | "qwen2.5" | "qwen3" | "llama3.1" | "gemma3" | "phi4-mini" | "mistral" | "no-template";
   layers?: number;
   embd?: number;
   heads?: number;

@@ -28,6 +28,7 @@ import { findTrainerBinary, trainLora } from "../../extension/engine/train/train
 import { CladeError } from "../../extension/protocol/errors";
 import type { ChatMessage, ToolCall } from "../../extension/protocol/model";
 import { ensureTrainer } from "../helpers/trainer";
+import { recordingHost } from "./modelHostFixtures";
 
 let dir: string;
 let llama: Llama;
@@ -194,8 +195,14 @@ describe("buildDataset", () => {
     const example = exampleOf(result, runs.good);
     const run = await readTrajectory(runs.good);
     const { messages, request } = finalConversation(run)!;
-    // Written out by hand from the Qwen2.5 chat template: turns in order, each call followed by its result.
-    let expected = `<|im_start|>system\n${messages[0].content}\n\n${toolInstructions(request.tools!)}<|im_end|>\n<|im_start|>user\n${messages[1].content}<|im_end|>\n`;
+    // Written out by hand from the Qwen2.5 chat template: the system prompt with the template's own
+    // tool documentation (as inference renders a "required" call natively), turns in order, each call
+    // followed by its result. (The bare-JSON tool instructions must not be there: inference never sends them here.)
+    const text = model.detokenize(example.tokens, true);
+    expect(text).not.toContain(toolInstructions(request.tools!));
+    expect(text).toContain("# Tools");
+    let expected = text.slice(0, text.indexOf(`<|im_start|>user\n${messages[1].content}`)) + `<|im_start|>user\n${messages[1].content}<|im_end|>\n`;
+    expect(expected.startsWith(`<|im_start|>system\n${messages[0].content}`)).toBe(true);
     const spans: string[] = [];
     for (const message of messages.slice(2)) {
       if (message.role === "assistant") {
@@ -209,11 +216,22 @@ describe("buildDataset", () => {
     expect(model.detokenize(example.tokens, true)).toBe(expected.slice(0, -1));
     expect(maskedSpans(model, example)).toEqual(spans);
     expect(example.tokens.at(-1)).toBe(model.tokens.eot ?? model.tokens.eos);
-    // Every prompt the model was given (rendered as chatRunner does) is the start of the example.
+    // Every prompt the model was given, as the model host itself evaluates it (its real prompt
+    // tokens, returned by the host), is the start of the example: one renderer for both.
     const renderer = { wrapper: resolveChatWrapper(model), functionCalling: true };
-    for (const call of run.calls) {
-      const prompt = renderInference(renderer, call.messages, call.request).contextText.tokenize(model.tokenizer);
-      expect(example.tokens.slice(0, prompt.length)).toEqual(prompt);
+    const { host } = recordingHost(dir);
+    try {
+      await host.load({ model: models.toy.file, threads: 1, contextPerSequence: 2048, gpu: "cpu" });
+      for (const call of run.calls) {
+        const reply = await host.chat({ ...call.request, messages: call.messages, maxTokens: 4, temperature: 0, returnPromptTokens: true });
+        const prompt = reply.promptTokenIds!;
+        expect(prompt.length).toBeGreaterThan(50);
+        expect(example.tokens.slice(0, prompt.length)).toEqual(prompt);
+        expect(example.mask[prompt.length - 1]).toBe(0);
+        expect(renderInference(renderer, call.messages, call.request).contextText.tokenize(model.tokenizer)).toEqual(prompt);
+      }
+    } finally {
+      await host.dispose();
     }
     // A text reply after a native call: the text and its end of turn are the model's, the tool result is not.
     const auto = exampleOf(result, runs.auto);

@@ -5,8 +5,9 @@
 import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
 import { CladeError } from "../../protocol/errors";
 import type { ChatParams, ChatResult, StopReason, ToolCall, ToolDefinition } from "../../protocol/model";
-import { toChatHistory } from "./chatHistory";
-import { fromFunctionCalls, parseToolCallText, toChatFunctions, toolInstructions, type ToolGrammarCache } from "./toolCalls";
+import { generateNativeCall, type NativeCallSyntax } from "./nativeCall";
+import { planHistory, renderPlanned, type ToolMode } from "./planRequest";
+import { fromFunctionCalls, parseToolCallText, type ToolGrammarCache } from "./toolCalls";
 import type { ToolCallTexts } from "./toolCallTexts";
 import { fitsSequence, generateRequiredCall } from "./requiredCall";
 
@@ -20,6 +21,10 @@ export interface ChatRenderEnv {
   callTexts?: ToolCallTexts;
   /** Tokenizes prompts (the model's tokenizer, or a TokenCache's in front of it). */
   tokenizer: Tokenizer;
+  /** The wrapper's native call syntax with the model's thinking (nativeCallSyntax(wrapper, template)). */
+  native?: NativeCallSyntax;
+  /** Most tokens a thinking model thinks before a required call (default 1024). */
+  thinkingBudget?: number;
 }
 
 export interface ChatRunEnv extends ChatRenderEnv {
@@ -37,12 +42,14 @@ export interface ChatRunOptions {
   prompt?: Token[];
 }
 
-type ToolMode = "auto" | "required" | "none";
-type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHistoryItem[]; functions?: ChatModelFunctions; grammar?: LlamaGrammar };
+type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHistoryItem[]; functions?: ChatModelFunctions; grammar?: LlamaGrammar; native?: NativeCallSyntax };
 
 export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
   const plan = await planRequest(env, params);
-  if (plan.mode === "required" && plan.grammar) {
+  if (plan.mode === "required" && plan.grammar && plan.native) {
+    const fast = await runNativeRequired(env, plan, params, options);
+    if (fast) return fast;
+  } else if (plan.mode === "required" && plan.grammar) {
     const fast = await runRequired(env, plan, params, options);
     if (fast) return fast;
   }
@@ -66,7 +73,8 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
         streamed += chunk;
         options.onText?.(chunk);
       },
-      ...(plan.grammar ? { grammar: plan.grammar } : plan.functions ? { functions: plan.functions, documentFunctionParams: true } : {}),
+      // A native "required" plan that does not fit the sequence falls back to native function calling here.
+      ...(plan.grammar && !plan.native ? { grammar: plan.grammar } : plan.functions ? { functions: plan.functions, documentFunctionParams: true } : {}),
     } as LLamaChatGenerateResponseOptions<ChatModelFunctions>);
   } catch (error) {
     if (!options.signal?.aborted) throw chatError(error);
@@ -114,6 +122,37 @@ async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
     stopReason: call ? "toolCall" : result.stop,
     usage: { promptTokens: result.promptTokens, cachedPromptTokens: result.cachedPromptTokens, completionTokens: result.completionTokens },
     timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
+    ...(params.returnPromptTokens ? { promptTokenIds: [...prompt] } : {}),
+  };
+}
+
+/** A "required" call in the wrapper's own syntax (nativeCall.ts); undefined when it must go through LlamaChat. */
+async function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
+  const prompt = options.prompt ?? renderTokens(env, plan);
+  const { maxTokens, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
+  if (!prompt || !plan.grammar || !plan.native || !fitsSequence(env.sequence, prompt.length, maxTokens + 64)) return undefined;
+  let firstTokenAt: number | undefined;
+  let result;
+  try {
+    result = await generateNativeCall({
+      sequence: env.sequence, tokenizer: env.sequence.model.tokenizer, prompt, tools: plan.tools, syntax: plan.native, grammar: plan.grammar,
+      maxTokens, thinkingBudget: Math.min(env.thinkingBudget ?? 1024, maxTokens), sampling: samplingOptions, signal: options.signal,
+      onFirstToken: () => (firstTokenAt ??= performance.now()),
+    });
+  } catch (error) {
+    if (!options.signal?.aborted) throw chatError(error);
+    result = { text: "", stop: "aborted" as const, promptTokens: prompt.length, cachedPromptTokens: 0, completionTokens: 0, call: undefined };
+  }
+  const end = performance.now();
+  if (result.text) options.onText?.(result.text);
+  const call = result.stop === "aborted" ? undefined : result.call;
+  return {
+    text: result.text,
+    toolCalls: call ? [call] : [],
+    stopReason: call ? "toolCall" : result.stop,
+    usage: { promptTokens: result.promptTokens, cachedPromptTokens: result.cachedPromptTokens, completionTokens: result.completionTokens },
+    timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
+    ...(params.returnPromptTokens ? { promptTokenIds: [...prompt] } : {}),
   };
 }
 
@@ -137,32 +176,21 @@ export async function renderPrompt(env: ChatRenderEnv, params: ChatParams): Prom
 }
 
 async function planRequest(env: ChatRenderEnv, params: ChatParams): Promise<Plan> {
-  const tools = params.tools ?? [];
-  const mode: ToolMode = params.toolChoice ?? (tools.length > 0 ? "auto" : "none");
-  if (mode === "required" && tools.length === 0) {
-    throw new CladeError("invalid-argument", 'toolChoice "required" needs at least one tool.', 'Pass tools, or use toolChoice "none".');
+  // One planner for inference and training (planRequest.ts): what the model sees of its past turns
+  // is what it produced, and what training renders.
+  const planned = planHistory(params.messages, params, { wrapper: env.chatWrapper, functionCalling: env.functionCalling }, env.callTexts ? (call) => env.callTexts?.textOf(call) : undefined);
+  if (planned.mode !== "required") return planned;
+  if (planned.native) {
+    const native = env.native ?? planned.native;
+    return { ...planned, native, grammar: await env.grammars.getNative(planned.tools, native) };
   }
-  const history = toChatHistory(params.messages, {
-    // "required" replies are grammar-constrained bare JSON calls; the history shows them the same
-    // way, so what the model sees of its past turns is what it produced (and what training renders).
-    nativeTools: env.functionCalling && mode !== "required",
-    extraSystemText: mode === "required" ? toolInstructions(tools) : undefined,
-    callText: env.callTexts ? (call) => env.callTexts?.textOf(call) : undefined,
-  });
-  if (mode === "required") return { mode, tools, history, grammar: await env.grammars.get(tools) };
-  if (mode === "auto" && tools.length > 0 && env.functionCalling) return { mode, tools, history, functions: toChatFunctions(tools) };
-  return { mode, tools, history };
+  return { ...planned, grammar: await env.grammars.get(planned.tools) };
 }
 
 /** The prompt as LlamaChat will render it; undefined if rendering fails here. */
 function renderTokens(env: ChatRenderEnv, plan: Plan): Token[] | undefined {
   try {
-    const state = env.chatWrapper.generateContextState({
-      chatHistory: plan.history,
-      availableFunctions: plan.functions,
-      documentFunctionParams: plan.functions ? true : undefined,
-    });
-    return state.contextText.tokenize(env.tokenizer);
+    return renderPlanned(env.chatWrapper, plan).contextText.tokenize(env.tokenizer);
   } catch {
     return undefined; // LlamaChat reports the real problem when it renders the same history
   }

@@ -6,6 +6,7 @@ import type { ProgressValue } from "../../protocol/engine";
 import type { ChatParams, ChatResult, LoraSpec } from "../../protocol/model";
 import { renderPrompt, runChat, type ChatRenderEnv } from "./chatRunner";
 import { contextCreateError } from "./loadErrors";
+import { nativeCallSyntax, type NativeCallSyntax } from "./nativeCall";
 import type { LlamaLogRelay } from "./llamaLogRelay";
 import { SequencePool } from "./sequencePool";
 import { TokenCache } from "./tokenCache";
@@ -25,6 +26,7 @@ export class ModelContext {
   private readonly running = new Set<Promise<unknown>>();
   private readonly callTexts = new ToolCallTexts();
   private readonly tokens: TokenCache;
+  private readonly native: NativeCallSyntax | undefined;
   private disposed = false;
 
   private constructor(
@@ -37,6 +39,8 @@ export class ModelContext {
     private readonly grammars: ToolGrammarCache,
   ) {
     this.tokens = new TokenCache(context.model.tokenizer);
+    const template = (context.model.fileInfo.metadata as { tokenizer?: { chat_template?: string } }).tokenizer?.chat_template;
+    this.native = functionCalling ? nativeCallSyntax(chatWrapper, template) : undefined;
   }
 
   static async create(
@@ -81,7 +85,7 @@ export class ModelContext {
 
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void; startedAt: number }): Promise<ChatResult> {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.stopAll.signal]) : this.stopAll.signal;
-    const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts, tokenizer: this.tokens.tokenizer };
+    const render: ChatRenderEnv = { chatWrapper: this.chatWrapper, functionCalling: this.functionCalling, grammars: this.grammars, callTexts: this.callTexts, tokenizer: this.tokens.tokenizer, native: this.native };
     const prompt = await this.promptForChoice(render, params);
     const affinity = prompt && ((sequence: LlamaContextSequence) => sequence.compareContextTokens(prompt).firstDifferentIndex);
     const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity });

@@ -6,6 +6,7 @@ import type { ChatModelFunctions, GbnfJsonSchema, Llama, LlamaChatResponseFuncti
 import { CladeError } from "../../protocol/errors";
 import type { ToolCall, ToolDefinition } from "../../protocol/model";
 import { toGbnfSchema } from "./jsonSchemaToGbnf";
+import { nativeCallGrammar, type NativeCallSyntax } from "./nativeCall";
 
 export function newToolCallId(): string {
   return `call_${randomBytes(6).toString("hex")}`;
@@ -62,10 +63,19 @@ export class ToolGrammarCache {
   ) {}
 
   get(tools: readonly ToolDefinition[]): Promise<LlamaGrammar> {
-    const key = JSON.stringify(tools.map((tool) => [tool.name, tool.parameters]));
+    return this.cached(JSON.stringify(tools.map((tool) => [tool.name, tool.parameters])), () => this.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toolCallSchema(tools)));
+  }
+
+  /** The grammar of a call in the wrapper's own syntax (nativeCall.ts). */
+  getNative(tools: readonly ToolDefinition[], syntax: NativeCallSyntax): Promise<LlamaGrammar> {
+    checkTools(tools);
+    return this.cached(JSON.stringify(["native", syntax.paramsPrefix, tools.map((tool) => [tool.name, tool.parameters])]), () => nativeCallGrammar(this.llama, tools, syntax));
+  }
+
+  private cached(key: string, make: () => Promise<LlamaGrammar>): Promise<LlamaGrammar> {
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = this.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toolCallSchema(tools));
+      grammar = make();
       grammar.catch(() => this.grammars.delete(key));
       if (this.grammars.size >= this.limit) this.grammars.delete(this.grammars.keys().next().value as string);
       this.grammars.set(key, grammar);

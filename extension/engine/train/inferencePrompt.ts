@@ -3,10 +3,8 @@
 // model/chatRunner.ts plans and renders a request. Training data is rendered with this, so the
 // adapter learns from exactly the text the agent's model reads and writes.
 import { isChatModelResponseFunctionCall, type ChatHistoryItem, type ChatModelFunctions, type ChatModelResponse, type ChatWrapper, type ChatWrapperGeneratedContextState } from "node-llama-cpp";
-import { CladeError } from "../../protocol/errors";
 import type { ChatMessage, ChatParams } from "../../protocol/model";
-import { toChatHistory } from "../model/chatHistory";
-import { toChatFunctions, toolInstructions } from "../model/toolCalls";
+import { planHistory, renderPlanned } from "../model/planRequest";
 
 /** The model's chat wrapper and whether it has a native function-call syntax (model/modelInfo wrapperSupportsFunctions). */
 export interface ChatRenderer {
@@ -23,23 +21,16 @@ export interface InferenceHistory {
   functions?: ChatModelFunctions;
 }
 
-/** chatRunner's planRequest without the grammar: the history and functions LlamaChat is given. */
-export function inferenceHistory(messages: readonly ChatMessage[], request: RenderRequest, functionCalling: boolean): InferenceHistory {
-  const tools = request.tools ?? [];
-  const mode = request.toolChoice ?? (tools.length > 0 ? "auto" : "none");
-  if (mode === "required" && tools.length === 0) {
-    throw new CladeError("invalid-argument", 'A recorded model call used toolChoice "required" without tools.', "Record the tools with the call (the trajectory writer stores them on the first call).");
-  }
-  const history = toChatHistory(messages, { nativeTools: functionCalling, extraSystemText: mode === "required" ? toolInstructions(tools) : undefined });
-  if (functionCalling) markCallChunks(history, messages);
-  const functions = mode === "auto" && tools.length > 0 && functionCalling ? toChatFunctions(tools) : undefined;
-  return { history, functions };
+/** chatRunner's planRequest without the grammar: the history and functions LlamaChat is given (model/planRequest.ts). */
+export function inferenceHistory(messages: readonly ChatMessage[], request: RenderRequest, renderer: ChatRenderer): InferenceHistory {
+  const planned = planHistory(messages, request, { wrapper: renderer.wrapper, functionCalling: renderer.functionCalling });
+  if (planned.functions || (renderer.functionCalling && planned.mode !== "required")) markCallChunks(planned.history, messages);
+  return { history: planned.history, functions: planned.functions };
 }
 
 /** The prompt text (and stop triggers) of a request whose history is `messages`, as chatRunner renders it. */
 export function renderInference(renderer: ChatRenderer, messages: readonly ChatMessage[], request: RenderRequest): ChatWrapperGeneratedContextState {
-  const { history, functions } = inferenceHistory(messages, request, renderer.functionCalling);
-  return renderer.wrapper.generateContextState({ chatHistory: history, availableFunctions: functions, documentFunctionParams: functions ? true : undefined });
+  return renderPlanned(renderer.wrapper, inferenceHistory(messages, request, renderer));
 }
 
 /**
