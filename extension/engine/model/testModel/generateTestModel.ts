@@ -1,5 +1,5 @@
 // Generates a random-weight llama-family GGUF with a real byte-level BPE tokenizer and Qwen2.5's
-// chat template: deterministic for a seed (same options → byte-identical file), written tensor by
+// chat template (or, for a family preset, that family's template and special tokens): deterministic for a seed (same options → byte-identical file), written tensor by
 // tensor so even the 0.5B preset is never whole in memory.
 
 import { mkdir } from "node:fs/promises";
@@ -8,6 +8,7 @@ import type { TestModelOptions, TestModelResult } from "../../../protocol/model"
 import { CladeError } from "../../../protocol/errors";
 import { writeGgufFile } from "../gguf/ggufWriter";
 import { planLlamaTensors } from "./llamaTensors";
+import { familySpecialTokens } from "./testModelFamilies";
 import { buildTestModelMetadata } from "./testModelMetadata";
 import { resolveTestModel } from "./testModelShape";
 import { buildTestVocabulary, TokenType, type TestVocabulary } from "./testVocabulary";
@@ -36,7 +37,7 @@ function tokenRowScale(vocab: TestVocabulary): (token: number) => number {
 export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void, signal?: AbortSignal): Promise<TestModelResult> {
   if (!options.out) throw new CladeError("invalid-argument", "No output file was given for the test model.", "Pass `out`, the path of the .gguf file to write.");
   const model = resolveTestModel(options);
-  const vocab = buildTestVocabulary(model.shape.vocab);
+  const vocab = model.family ? buildTestVocabulary(model.shape.vocab, familySpecialTokens(model.family)) : buildTestVocabulary(model.shape.vocab);
   const metadata = buildTestModelMetadata(model, vocab);
   const { tensors, parameterCount } = planLlamaTensors(model, tokenRowScale(vocab));
 

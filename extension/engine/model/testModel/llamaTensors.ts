@@ -44,6 +44,25 @@ const OUTPUT_GAIN = 3;
 const ATTN_GAIN = 0.3;
 const FFN_GAIN = 2;
 
+/**
+ * What an architecture adds to or changes in the llama layout, as llama.cpp loads it: per-head
+ * RMS norms of Q and K (qwen3, gemma3), norms after attention and after the FFN (gemma3), and a
+ * fused gate+up projection in ffn_up with no ffn_gate (phi3).
+ */
+export interface TensorLayout {
+  qkNorm: boolean;
+  postNorms: boolean;
+  fusedGateUp: boolean;
+}
+
+export function tensorLayout(architecture: string): TensorLayout {
+  return {
+    qkNorm: architecture === "qwen3" || architecture === "gemma3",
+    postNorms: architecture === "gemma3",
+    fusedGateUp: architecture === "phi3",
+  };
+}
+
 export interface LlamaTensorPlan {
   tensors: GgufTensorSpec[];
   parameterCount: number;
@@ -61,17 +80,29 @@ export function planLlamaTensors(model: ResolvedTestModel, rowScale: (token: num
     tensors.push({ name, dims: [n], type: "F32", data: () => ones(n) });
   };
 
+  const layout = tensorLayout(model.architecture);
+  const headDim = shape.embd / shape.heads;
   // With tied embeddings token_embd is also the output matrix, so it gets the output's scale.
   const embedStd = (model.tiedEmbeddings ? OUTPUT_GAIN : EMBED_GAIN) / Math.sqrt(shape.embd);
   matrix("token_embd.weight", [shape.embd, shape.vocab], embedStd, rowScale);
   for (let layer = 0; layer < shape.layers; layer++) {
     norm(`blk.${layer}.attn_norm.weight`, shape.embd);
     for (const module of LLAMA_MATRIX_MODULES) {
-      if (module === "ffn_gate") norm(`blk.${layer}.ffn_norm.weight`, shape.embd);
-      const dims = llamaModuleDims(shape, module);
+      if (module === "ffn_gate") {
+        if (layout.postNorms) norm(`blk.${layer}.post_attention_norm.weight`, shape.embd);
+        norm(`blk.${layer}.ffn_norm.weight`, shape.embd);
+        if (layout.fusedGateUp) continue;
+      }
+      const [rows, cols] = llamaModuleDims(shape, module);
+      const dims: [number, number] = module === "ffn_up" && layout.fusedGateUp ? [rows, 2 * cols] : [rows, cols];
       const gain = module === "attn_output" ? ATTN_GAIN : module === "ffn_down" ? FFN_GAIN : 1;
       matrix(`blk.${layer}.${module}.weight`, dims, gain / Math.sqrt(dims[0]));
+      if (module === "attn_k" && layout.qkNorm) {
+        norm(`blk.${layer}.attn_q_norm.weight`, headDim);
+        norm(`blk.${layer}.attn_k_norm.weight`, headDim);
+      }
     }
+    if (layout.postNorms) norm(`blk.${layer}.post_ffw_norm.weight`, shape.embd);
   }
   norm("output_norm.weight", shape.embd);
   if (!model.tiedEmbeddings) matrix("output.weight", [shape.embd, shape.vocab], OUTPUT_GAIN / Math.sqrt(shape.embd), rowScale);

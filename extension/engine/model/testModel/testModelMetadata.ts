@@ -1,5 +1,5 @@
 // GGUF metadata of a test model: general.*, the architecture's hyperparameters, and a byte-level
-// BPE tokenizer with Qwen2.5's chat template.
+// BPE tokenizer with Qwen2.5's chat template, or a model family's template and special tokens.
 
 import { gv, type GgufMetadata } from "../gguf/ggufTypes";
 import { QWEN25_CHAT_TEMPLATE } from "./chatTemplate";
@@ -41,6 +41,9 @@ export function buildTestModelMetadata(model: ResolvedTestModel, vocab: TestVoca
     ["tokenizer.ggml.tokens", gv.strs(vocab.tokens)],
     ["tokenizer.ggml.token_type", gv.i32s(vocab.types)],
     ["tokenizer.ggml.merges", gv.strs(vocab.merges)],
+  ];
+  if (model.family) return [...metadata, ...familyTokenizerMetadata(model, vocab)];
+  metadata.push(
     // As in Qwen2.5-Instruct: <|im_end|> ends a turn, <|endoftext|> pads, no BOS is added.
     ["tokenizer.ggml.eos_token_id", gv.u32(vocab.imEnd)],
     ["tokenizer.ggml.eot_token_id", gv.u32(vocab.imEnd)],
@@ -48,6 +51,31 @@ export function buildTestModelMetadata(model: ResolvedTestModel, vocab: TestVoca
     ["tokenizer.ggml.bos_token_id", gv.u32(vocab.endOfText)],
     ["tokenizer.ggml.add_bos_token", gv.bool(false)],
     ["tokenizer.chat_template", gv.str(QWEN25_CHAT_TEMPLATE)],
+  );
+  return metadata;
+}
+
+/**
+ * bos/eos/pad/unk and add_bos as the family's GGUFs set them, and its chat template. No
+ * eot_token_id: llama.cpp finds <|im_end|>, <|eot_id|>, <end_of_turn>, <|end|> and <|eom_id|> by
+ * their text and stops on each of them.
+ */
+function familyTokenizerMetadata(model: ResolvedTestModel, vocab: TestVocabulary): GgufMetadata {
+  const family = model.family;
+  if (!family) return [];
+  const id = (role: string, text: string): number => {
+    const found = vocab.special.get(text);
+    if (found === undefined) throw new Error(`The ${family.family} family's ${role} token ${text} is not among its special tokens.`);
+    return found;
+  };
+  const metadata: GgufMetadata = [
+    ["clade.test_model.family", gv.str(family.family)],
+    ["tokenizer.ggml.bos_token_id", gv.u32(id("bos", family.bos))],
+    ["tokenizer.ggml.eos_token_id", gv.u32(id("eos", family.eos))],
+    ...(family.pad ? ([["tokenizer.ggml.padding_token_id", gv.u32(id("pad", family.pad))]] as GgufMetadata) : []),
+    ...(family.unk ? ([["tokenizer.ggml.unknown_token_id", gv.u32(id("unk", family.unk))]] as GgufMetadata) : []),
+    ["tokenizer.ggml.add_bos_token", gv.bool(family.addBos)],
   ];
+  if (family.chat_template !== null) metadata.push(["tokenizer.chat_template", gv.str(family.chat_template)]);
   return metadata;
 }

@@ -2,6 +2,7 @@
 
 import { CladeError } from "../../../protocol/errors";
 import type { TestModelOptions, TestModelResult } from "../../../protocol/model";
+import { TEST_MODEL_FAMILY_NAMES, testModelFamily, type TestModelFamily, type TestModelFamilyName } from "./testModelFamilies";
 import { MIN_VOCAB } from "./testVocabulary";
 
 export type TestModelShape = TestModelResult["shape"];
@@ -15,17 +16,39 @@ export interface ResolvedTestModel {
   tiedEmbeddings: boolean;
   ropeFreqBase: number;
   seed: number;
+  /** The model family whose chat template and special tokens the model carries (default: Qwen2.5's template, ChatML tokens). */
+  family?: TestModelFamily;
 }
 
 interface PresetDefinition {
   shape: TestModelShape & { type: "f32" | "f16" | "q8_0" };
   tiedEmbeddings: boolean;
   ropeFreqBase: number;
+  architecture?: string;
+  family?: TestModelFamilyName;
+}
+
+const TOY_SHAPE: PresetDefinition["shape"] = { layers: 2, embd: 64, heads: 4, kvHeads: 2, ff: 128, vocab: 1024, contextLength: 2048, type: "f32" };
+
+/**
+ * A family preset: the toy's shape (a longer trained context, for tool documentation) with the
+ * family's architecture, template and special tokens. Embeddings stay untied even where the
+ * family's small models tie them: a tied toy (gemma3, phi3) repeats one token forever.
+ */
+function familyPreset(name: TestModelFamilyName): PresetDefinition {
+  const family = testModelFamily(name);
+  return {
+    shape: { ...TOY_SHAPE, contextLength: 8192 },
+    tiedEmbeddings: false,
+    ropeFreqBase: family.ropeFreqBase,
+    architecture: family.architecture,
+    family: name,
+  };
 }
 
 export const TEST_MODEL_PRESETS: Record<TestModelPreset, PresetDefinition> = {
   toy: {
-    shape: { layers: 2, embd: 64, heads: 4, kvHeads: 2, ff: 128, vocab: 1024, contextLength: 2048, type: "f32" },
+    shape: TOY_SHAPE,
     tiedEmbeddings: false,
     ropeFreqBase: 10000,
   },
@@ -35,6 +58,7 @@ export const TEST_MODEL_PRESETS: Record<TestModelPreset, PresetDefinition> = {
     tiedEmbeddings: true,
     ropeFreqBase: 1000000,
   },
+  ...(Object.fromEntries(TEST_MODEL_FAMILY_NAMES.map((name) => [name, familyPreset(name)])) as Record<TestModelFamilyName, PresetDefinition>),
 };
 
 function invalid(message: string, fix: string): CladeError {
@@ -83,7 +107,11 @@ export function resolveTestModel(options: TestModelOptions): ResolvedTestModel {
   }
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalid(`The seed must be an integer from 0 to 4294967295, got ${seed}.`, "Pass a valid seed.");
-  const architecture = options.architecture ?? "llama";
+  const architecture = options.architecture ?? definition.architecture ?? "llama";
   if (!/^[A-Za-z0-9_.-]+$/.test(architecture)) throw invalid(`Invalid architecture name "${architecture}".`, "Use letters, digits, '.', '_' or '-'.");
-  return { shape, preset, architecture, tiedEmbeddings: definition.tiedEmbeddings, ropeFreqBase: definition.ropeFreqBase, seed };
+  const family = definition.family ? testModelFamily(definition.family) : undefined;
+  if (family && shape.vocab < 256 + family.specialTokens.length) {
+    throw invalid(`The ${family.family} preset needs a vocabulary of at least ${256 + family.specialTokens.length} tokens, got ${shape.vocab}.`, `Pass vocab ≥ ${256 + family.specialTokens.length}.`);
+  }
+  return { shape, preset, architecture, tiedEmbeddings: definition.tiedEmbeddings, ropeFreqBase: definition.ropeFreqBase, seed, ...(family ? { family } : {}) };
 }

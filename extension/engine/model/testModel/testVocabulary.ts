@@ -1,5 +1,6 @@
 // The test model's vocabulary: 256 byte tokens, BPE tokens learned from the built-in corpus,
-// ChatML + Qwen tool-call special tokens, then unused padding up to the requested size.
+// special tokens (by default ChatML + Qwen's tool-call tokens; a model family's own, see
+// testModelFamilies.ts), then unused padding up to the requested size.
 
 import { CladeError } from "../../../protocol/errors";
 import { BYTE_ORDER, BYTE_TEXT, learnMerges } from "./byteLevelBpe";
@@ -8,14 +9,19 @@ import { TOKENIZER_CORPUS } from "./corpus";
 /** llama.cpp token types (enum llama_token_type). */
 export const TokenType = { normal: 1, control: 3, userDefined: 4, unused: 5 } as const;
 
-/** Special tokens in vocabulary order, right after the learned tokens. */
-export const SPECIAL_TOKENS = [
+export interface VocabularySpecialToken {
+  text: string;
+  type: number;
+}
+
+/** Default special tokens in vocabulary order, right after the learned tokens. */
+export const SPECIAL_TOKENS: readonly VocabularySpecialToken[] = [
   { text: "<|endoftext|>", type: TokenType.control },
   { text: "<|im_start|>", type: TokenType.control },
   { text: "<|im_end|>", type: TokenType.control },
   { text: "<tool_call>", type: TokenType.userDefined },
   { text: "</tool_call>", type: TokenType.userDefined },
-] as const;
+];
 
 export const MIN_VOCAB = 256 + SPECIAL_TOKENS.length;
 
@@ -25,6 +31,9 @@ export interface TestVocabulary {
   merges: string[];
   /** Number of real (byte + learned) tokens; ids from here on are special, then unused. */
   learned: number;
+  /** Ids of the special tokens by text. */
+  special: ReadonlyMap<string, number>;
+  /** Ids of the default (ChatML) special tokens; -1 in a vocabulary without them. */
   endOfText: number;
   imStart: number;
   imEnd: number;
@@ -41,14 +50,15 @@ function mergesFor(count: number): Array<[string, string]> {
   return mergeCache.merges.slice(0, count);
 }
 
-export function buildTestVocabulary(vocabSize: number): TestVocabulary {
-  if (!Number.isInteger(vocabSize) || vocabSize < MIN_VOCAB) {
-    throw new CladeError("invalid-argument", `A test model's vocabulary needs at least ${MIN_VOCAB} tokens (256 bytes + ${SPECIAL_TOKENS.length} special), got ${vocabSize}.`, `Pass a vocabulary size of ${MIN_VOCAB} or more.`);
+export function buildTestVocabulary(vocabSize: number, specialTokens: readonly VocabularySpecialToken[] = SPECIAL_TOKENS): TestVocabulary {
+  const minimum = 256 + specialTokens.length;
+  if (!Number.isInteger(vocabSize) || vocabSize < minimum) {
+    throw new CladeError("invalid-argument", `A test model's vocabulary needs at least ${minimum} tokens (256 bytes + ${specialTokens.length} special), got ${vocabSize}.`, `Pass a vocabulary size of ${minimum} or more.`);
   }
   const tokens = BYTE_ORDER.map((b) => BYTE_TEXT[b]);
   const known = new Set(tokens);
   const merges: string[] = [];
-  const budget = vocabSize - MIN_VOCAB;
+  const budget = vocabSize - minimum;
   // A few merges reach a text that is already a token, so ask for some more merges than tokens.
   for (const [left, right] of mergesFor(Math.ceil(budget * 1.25) + 16)) {
     const text = left + right;
@@ -62,13 +72,19 @@ export function buildTestVocabulary(vocabSize: number): TestVocabulary {
   }
   const learned = tokens.length;
   const types: number[] = new Array(learned).fill(TokenType.normal);
-  for (const special of SPECIAL_TOKENS) {
-    tokens.push(special.text);
-    types.push(special.type);
+  const special = new Map<string, number>();
+  for (const token of specialTokens) {
+    if (known.has(token.text) || special.has(token.text)) {
+      throw new CladeError("invalid-argument", `The special token "${token.text}" is in the vocabulary twice.`, "List each special token once.");
+    }
+    special.set(token.text, tokens.length);
+    tokens.push(token.text);
+    types.push(token.type);
   }
   for (let id = tokens.length; id < vocabSize; id++) {
     tokens.push(`<|clade_unused_${id}|>`);
     types.push(TokenType.unused);
   }
-  return { tokens, types, merges, learned, endOfText: learned, imStart: learned + 1, imEnd: learned + 2 };
+  const id = (text: string): number => special.get(text) ?? -1;
+  return { tokens, types, merges, learned, special, endOfText: id("<|endoftext|>"), imStart: id("<|im_start|>"), imEnd: id("<|im_end|>") };
 }
