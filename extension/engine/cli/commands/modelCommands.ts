@@ -1,10 +1,12 @@
-// `clade model test-model | info | download`.
+// `clade model test-model | families | info | download`.
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { Requests } from "../../../protocol/engine";
 import type { ModelInfo, ModelSpec, TestModelOptions } from "../../../protocol/model";
 import { generateTestModel } from "../../model/testModel/generateTestModel";
+import { TEST_MODEL_PRESETS } from "../../model/testModel/testModelShape";
 import { createProgress, printJson } from "../output";
+import { registerModelFamiliesCommand } from "./modelFamiliesCommand";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 import { intOption } from "../parse";
 import { withEngine } from "../withEngine";
@@ -14,10 +16,10 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command("test-model")
-    .description("Write a small random-weight llama-family GGUF with a real byte-level BPE tokenizer and a ChatML chat template (deterministic for a seed).")
+    .description("Write a small random-weight llama-family GGUF with a real byte-level BPE tokenizer and Qwen2.5's chat template, or with a model family's real template and special tokens (--preset <family>, see `model families`); deterministic for a seed.")
     .requiredOption("--out <file>", "output .gguf path")
     .option("--seed <n>", "random seed", intOption("--seed", 0), 1)
-    .addOption(new Option("--preset <name>", "shape preset").choices(["toy", "qwen2.5-0.5b"]).default("toy"))
+    .addOption(new Option("--preset <name>", "shape preset, or a model family (toy-sized, with that family's architecture, chat template and special tokens)").choices(Object.keys(TEST_MODEL_PRESETS)).default("toy"))
     .option("--layers <n>", "transformer blocks", intOption("--layers", 1, 256))
     .option("--embd <n>", "embedding width", intOption("--embd", 8, 65536))
     .option("--heads <n>", "attention heads", intOption("--heads", 1, 1024))
@@ -39,6 +41,8 @@ export function registerModelCommands(program: Command): void {
       const s = result.shape;
       console.log(`Wrote ${result.file} (${(result.sizeBytes / 1e6).toFixed(2)} MB, ${result.parameterCount.toLocaleString()} parameters, ${s.layers} layers, embd ${s.embd}, vocab ${s.vocab}, ${s.type})\nsha256 ${result.sha256}`);
     });
+
+  registerModelFamiliesCommand(model);
 
   addModelOptions(model.command("info").description("Load a model through the engine and describe it."))
     .option("--json", "print the result as JSON")
