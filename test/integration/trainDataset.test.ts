@@ -255,6 +255,29 @@ describe("buildDataset", () => {
     expect(again.manifest).toEqual(a.manifest);
   });
 
+  it("cuts whole early turns to fit the window (system, task and final reply kept), and defaults the window from the model", async () => {
+    const full = await build("toy", "full", [runs.good]);
+    const fullLength = full.manifest.sources[0].tokens!;
+    const fullExample = exampleOf(full, runs.good);
+    // A window that holds the example without its first turn (read_file and the file it returned).
+    const cut = await build("toy", "cut", [runs.good], { maxTokens: fullLength - 40 });
+    const source = cut.manifest.sources[0];
+    expect(source.status).toBe("train");
+    expect(source.cutTurns).toBe(1);
+    expect(cut.manifest.cut).toEqual({ examples: 1, turns: 1 });
+    const example = exampleOf(cut, runs.good);
+    const text = models.toy.model.detokenize(example.tokens, true);
+    expect(text).not.toContain('<tool_call>\n{"name": "read_file"');
+    expect(text).toContain('<tool_call>\n{"name": "edit_file"');
+    expect(maskedSpans(models.toy.model, example).at(-1)).toBe(maskedSpans(models.toy.model, fullExample).at(-1));
+    expect(example.tokens.slice(0, 40)).toEqual(fullExample.tokens.slice(0, 40));
+    // No window given: the model's trained context (at most 4096), not the old 512 that dropped every real run.
+    const defaulted = await buildDataset({ trajectories: [runs.good], modelPath: models.toy.file, outDir: path.join(dir, "default-window"), heldOutFraction: 0 });
+    const trained = Number((models.toy.model.fileInfo.architectureMetadata as { context_length?: number }).context_length);
+    expect(defaulted.manifest.options.maxTokens).toBe(Math.min(trained, 4096));
+    expect(defaulted.manifest.options.maxTokens).toBeGreaterThan(512);
+  });
+
   it("drops examples longer than the trainer's window and says so when nothing is left", async () => {
     const error = await build("toy", "short", [runs.good, runs.bad], { maxTokens: 64 }).catch((e: unknown) => e);
     expect(CladeError.is(error, "invalid-argument")).toBe(true);
@@ -262,6 +285,7 @@ describe("buildDataset", () => {
     const kept = await build("toy", "auto-only", [runs.good, runs.auto], { maxTokens: 300 });
     expect(kept.manifest.sources.map((s) => s.status)).toEqual(["too-long", "train"]);
     expect(kept.manifest.sources[0].tokens).toBeGreaterThan(301);
+    expect(kept.manifest.sources[0].cutTurns).toBeGreaterThan(0);
   });
 
   it("fails with a typed error for a missing model and for a cancelled build", async () => {

@@ -2,7 +2,8 @@
 // hidden tests passed; per run one example, its last model call's conversation plus the final
 // reply, rendered with the target model's own chat wrapper exactly as the model host renders it
 // for inference, masked to the model's own tokens. Identical examples are kept once, examples
-// longer than the trainer's window are dropped, runs are split train / held-out by a seeded hash,
+// longer than the trainer's window lose whole early turns (as the agent's context budget drops them
+// at inference) or, if still too long, are dropped; runs are split train / held-out by a seeded hash,
 // and a manifest records sources, counts, hashes, the model and the chat wrapper.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -10,6 +11,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ProgressValue } from "../../protocol/engine";
 import { CladeError, cancelledError } from "../../protocol/errors";
+import type { ChatMessage } from "../../protocol/model";
 import { countSources, type DatasetManifest, type DatasetPart, type DatasetSource } from "./datasetManifest";
 import { openDatasetModel, type DatasetModel } from "./datasetModel";
 import { finalConversation } from "./finalConversation";
@@ -29,8 +31,10 @@ export interface BuildDatasetOptions {
   /** Seed of the train / held-out split. Default 0. */
   seed?: number;
   /**
-   * The trainer's window (its contextSize, default 512): an example is kept when it fits one window,
-   * i.e. has at most maxTokens + 1 tokens (a window predicts maxTokens tokens). Longer ones are dropped.
+   * The trainer's window (its contextSize): an example is kept when it fits one window, i.e. has at
+   * most maxTokens + 1 tokens (a window predicts maxTokens tokens); longer ones lose early turns
+   * first. Default: the model's trained context, at most defaultMaxTrainWindow (a real agent run with
+   * its system prompt and tools is 1,000+ tokens, so the old 512 dropped every one).
    */
   maxTokens?: number;
   /** The model file's sha256 when already known (e.g. from ModelInfo); computed otherwise. */
@@ -56,13 +60,17 @@ interface Candidate {
   source: DatasetSource;
 }
 
-type Settings = Omit<DatasetManifest["options"], "overLength">;
+type Settings = Omit<DatasetManifest["options"], "overLength" | "maxTokens"> & { maxTokens?: number };
+
+/** The default training window's upper bound (tokens): trainer memory grows with it. */
+export const defaultMaxTrainWindow = 4096;
 
 export async function buildDataset(options: BuildDatasetOptions, control: BuildDatasetControl = {}): Promise<BuildDatasetResult> {
   const settings = checkOptions(options);
   const model = await openDatasetModel(path.resolve(options.modelPath), control.signal);
   try {
-    const { sources, candidates } = await collect(options.trajectories, model, settings.maxTokens, control);
+    const maxTokens = settings.maxTokens ?? Math.min(trainedContext(model) || defaultMaxTrainWindow, defaultMaxTrainWindow);
+    const { sources, candidates } = await collect(options.trajectories, model, maxTokens, control);
     const { kept, duplicates } = dedupe(candidates);
     for (const { item, of } of duplicates) Object.assign(item.source, { status: "duplicate", duplicateOf: of.source.file });
     const { train, heldOut } = splitByRun(kept, settings.heldOutFraction, settings.seed);
@@ -78,7 +86,8 @@ export async function buildDataset(options: BuildDatasetOptions, control: BuildD
       format: "clade-lora-jsonl",
       datasetHash: trainPart.sha256,
       model: { file: modelFile, sha256: options.modelSha256 ?? (await sha256File(modelFile)), chatWrapper: model.wrapper.wrapperName, functionCalling: model.functionCalling, vocabularySize: vocabularySize(model) },
-      options: { ...settings, overLength: "drop" },
+      options: { ...settings, maxTokens, overLength: "cut-early-turns" },
+      cut: { examples: sources.filter((s) => (s.cutTurns ?? 0) > 0).length, turns: sources.reduce((n, s) => n + (s.cutTurns ?? 0), 0) },
       train: trainPart,
       heldOut: heldOutPart,
       counts: countSources(sources),
@@ -111,7 +120,7 @@ async function collect(files: readonly string[], model: DatasetModel, maxTokens:
 function checkOptions(options: BuildDatasetOptions): Settings {
   const heldOutFraction = options.heldOutFraction ?? 0.1;
   const seed = options.seed ?? 0;
-  const maxTokens = options.maxTokens ?? 512;
+  const maxTokens = options.maxTokens;
   if (!Array.isArray(options.trajectories) || options.trajectories.length === 0) {
     throw new CladeError("invalid-argument", "No trajectories were given to build a training dataset from.", "Pass the trajectory files of agent runs (runs/<version>/<task>-<run>.jsonl).");
   }
@@ -119,10 +128,16 @@ function checkOptions(options: BuildDatasetOptions): Settings {
     throw new CladeError("invalid-argument", `heldOutFraction must be in [0, 1), got ${heldOutFraction}.`, "Use e.g. 0.1 to hold out a tenth of the runs, or 0 for none.");
   }
   if (!Number.isSafeInteger(seed)) throw new CladeError("invalid-argument", `seed must be an integer, got ${seed}.`, "Pass an integer seed.");
-  if (!Number.isSafeInteger(maxTokens) || maxTokens < 2) {
+  if (maxTokens !== undefined && (!Number.isSafeInteger(maxTokens) || maxTokens < 2)) {
     throw new CladeError("invalid-argument", `maxTokens must be an integer of at least 2, got ${maxTokens}.`, "Pass the trainer's context size (e.g. 512).");
   }
   return { heldOutFraction, seed, maxTokens };
+}
+
+/** The model's trained context length from its GGUF metadata (a vocabulary-only load reports no trainContextSize). */
+function trainedContext(model: DatasetModel): number {
+  const arch = model.model.fileInfo.architectureMetadata as { context_length?: number };
+  return Number(arch.context_length ?? 0) || model.model.trainContextSize || 0;
 }
 
 function vocabularySize(model: DatasetModel): number {
@@ -141,9 +156,18 @@ async function readCandidate(file: string, model: DatasetModel, maxTokens: numbe
     candidate.key = `${run.versionId}\0${run.taskId}\0${run.runId}`;
     if (!run.ended) return withStatus(candidate, "unfinished");
     if (!run.passed) return withStatus(candidate, "failed");
-    const conversation = finalConversation(run);
+    let conversation = finalConversation(run);
     if (!conversation) return withStatus(candidate, "no-model-call");
     candidate.example = buildMaskedExample(model, model.model.tokenizer, conversation);
+    // Too long: cut whole early turns (an assistant message and the tool results after it) right
+    // after the task, oldest first, keeping the system prompt, the task and the final turns.
+    for (let cut = 1; candidate.example.tokens.length > maxTokens + 1; cut++) {
+      const shorter = cutEarliestTurn(conversation.messages);
+      if (!shorter) break;
+      conversation = { ...conversation, messages: shorter };
+      candidate.example = buildMaskedExample(model, model.model.tokenizer, conversation);
+      source.cutTurns = cut;
+    }
   } catch (error) {
     if (!CladeError.is(error)) throw error;
     source.reason = error.message;
@@ -154,6 +178,16 @@ async function readCandidate(file: string, model: DatasetModel, maxTokens: numbe
   Object.assign(source, { tokens: tokens.length, maskedTokens: mask.reduce<number>((sum, m) => sum + m, 0), exampleSha256: candidate.hash });
   if (tokens.length > maxTokens + 1) return withStatus(candidate, "too-long");
   return withStatus(candidate, "train");
+}
+
+/** The messages without their first assistant turn after the task (and its tool results); undefined if only the final reply is left. */
+export function cutEarliestTurn(messages: readonly ChatMessage[]): ChatMessage[] | undefined {
+  const first = messages.findIndex((m, i) => i > 0 && m.role === "assistant");
+  const lastAssistant = messages.findLastIndex((m) => m.role === "assistant");
+  if (first < 0 || first >= lastAssistant) return undefined;
+  let end = first + 1;
+  while (end < messages.length && messages[end].role === "tool") end++;
+  return [...messages.slice(0, first), ...messages.slice(end)];
 }
 
 function withStatus(candidate: Candidate, status: DatasetSource["status"]): Candidate {

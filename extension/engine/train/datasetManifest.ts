@@ -13,7 +13,11 @@ export type SourceStatus =
   | "no-model-call"
   /** An identical example (same tokens and mask) came from another run. */
   | "duplicate"
-  /** Longer than maxTokens + 1 tokens: dropped, never cut (a cut example loses its task or its ending). */
+  /**
+   * Longer than maxTokens + 1 tokens even with every early turn cut: dropped. (A longer example is
+   * first shortened by cutting whole early turns after the task, as the agent's own context budget
+   * does at inference; `cutTurns` says how many. Its task and its ending are never cut.)
+   */
   | "too-long"
   | "unreadable"
   /** The chat wrapper does not render the conversation append-only; see `reason`. */
@@ -27,6 +31,8 @@ export interface DatasetSource {
   versionId?: string;
   tokens?: number;
   maskedTokens?: number;
+  /** Early assistant turns (with their tool results) cut to fit the window. */
+  cutTurns?: number;
   /** sha256 of the example's tokens and mask. */
   exampleSha256?: string;
   /** For duplicates: the file whose example was kept. */
@@ -51,7 +57,9 @@ export interface DatasetManifest {
   /** sha256 of the training file: the dataset's identity. */
   datasetHash: string;
   model: { file: string; sha256: string; chatWrapper: string; functionCalling: boolean; vocabularySize: number };
-  options: { heldOutFraction: number; seed: number; maxTokens: number; overLength: "drop" };
+  options: { heldOutFraction: number; seed: number; maxTokens: number; overLength: "cut-early-turns" };
+  /** Examples that were shortened by cutting early turns, and the turns cut in all. */
+  cut?: { examples: number; turns: number };
   train: DatasetPart;
   heldOut: DatasetPart;
   counts: Record<SourceStatus, number> & { trajectories: number; passed: number };

@@ -11,6 +11,7 @@ import type { Archive } from "../archive/archive";
 import type { ArchiveNode } from "../archive/types";
 import { storeAdapter } from "./adapterStore";
 import { buildDataset } from "./buildDataset";
+import type { DatasetManifest } from "./datasetManifest";
 import { trainLora, type TrainLoraOptions } from "./trainerProcess";
 
 export type TrainHyperparameters = Pick<TrainLoraOptions, "rank" | "alpha" | "epochs" | "learningRate" | "schedule" | "warmupSteps" | "maxSteps" | "targetModules" | "seed" | "threads" | "binaryPath">;
@@ -25,7 +26,7 @@ export interface TrainAdapterNodeOptions extends TrainHyperparameters {
   from?: string;
   /** Train on the passed runs of every version (default: of `from` and its descendants). */
   allRuns?: boolean;
-  /** Trainer window; examples longer than this are dropped. Default 512. */
+  /** Trainer window; longer examples lose early turns, then are dropped. Default: fitted to the longest example, at most the model's context (buildDataset). */
   contextSize?: number;
   heldOutFraction?: number;
   signal?: AbortSignal;
@@ -70,13 +71,13 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
       options.allRuns ? "Evaluate versions until some runs pass (`clade evolve`)." : "Pass --all to train on every version's passed runs, or evaluate more.");
   }
   const started = Date.now();
-  const contextSize = options.contextSize ?? 512;
   const work = path.join(path.resolve(options.workspace), ".clade", "training", `${Date.now().toString(36)}-${process.pid}`);
   try {
     const dataset = await buildDataset(
-      { trajectories, modelPath: options.modelFile, modelSha256: options.modelSha256, outDir: work, maxTokens: contextSize, heldOutFraction: options.heldOutFraction ?? 0.1, seed: options.seed ?? 0 },
+      { trajectories, modelPath: options.modelFile, modelSha256: options.modelSha256, outDir: work, maxTokens: options.contextSize, heldOutFraction: options.heldOutFraction ?? 0.1, seed: options.seed ?? 0 },
       { signal: options.signal, onProgress: options.onProgress },
     );
+    const contextSize = options.contextSize ?? fittedWindow(dataset.manifest);
     const hyper = { rank: options.rank ?? 8, epochs: options.epochs ?? 2, learningRate: options.learningRate ?? 1e-3 };
     const trained = await trainLora({
       model: options.modelFile, dataset: dataset.train, evalDataset: dataset.manifest.heldOut.examples > 0 ? dataset.heldOut : undefined,
@@ -144,4 +145,10 @@ function checkModel(parent: ArchiveNode, modelSha256: string): void {
     throw new CladeError("invalid-argument", `Version ${parent.id} was evaluated with model ${hash.slice(0, 12)}, not the given model (${modelSha256.slice(0, 12)}).`,
       "Train with the model the archive's versions ran on (the same GGUF file).");
   }
+}
+
+/** The smallest window (a multiple of 256, as llama.cpp pads contexts) that holds every kept example, within the dataset's limit. */
+export function fittedWindow(manifest: DatasetManifest): number {
+  const longest = Math.max(2, ...manifest.sources.filter((s) => s.status === "train" || s.status === "held-out").map((s) => s.tokens ?? 0));
+  return Math.min(manifest.options.maxTokens, Math.ceil((longest - 1) / 256) * 256);
 }

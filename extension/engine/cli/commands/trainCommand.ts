@@ -37,7 +37,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--epochs <n>", "epochs (default 2)", intOption("--epochs", 1, 10_000))
     .option("--lr <x>", "learning rate (default 1e-3, cosine schedule)", floatOption("--lr", 0, 10))
     .option("--max-steps <n>", "stop after this many optimizer steps", intOption("--max-steps", 1, 10_000_000))
-    .option("--train-context <n>", "training window in tokens; longer examples are dropped (default 512)", intOption("--train-context", 16, 1 << 20))
+    .option("--train-context <n>", "training window in tokens; longer examples lose early turns, then are dropped (default: fitted to the longest example, at most the model context or 4096)", intOption("--train-context", 16, 1 << 20))
     .option("--seed <n>", "seed of the split and the adapter's initialisation", intOption("--seed", 0))
     .option("--eval-tasks <n>", "tasks to evaluate the new version on (default: as many as its parent; 0 = none)", intOption("--eval-tasks", 0, 100_000))
     .option("--max-turns <n>", "turn limit of each evaluation run", intOption("--max-turns", 1, 1000))
