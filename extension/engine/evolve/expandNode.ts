@@ -44,7 +44,7 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
       await archive.recordExpansionFinished(expansionId, "failed", `the parent does not build: ${parentBuild.message.slice(0, 500)}`);
       return `expansion of ${parentId}: parent does not build`;
     }
-    const { diagnosis } = await diagnose({ provider: context.provider, scaffoldDir: parentDir, target, maxPromptChars: context.options.diagnosisPromptChars, seed: Math.floor(context.rng.next() * 2 ** 31), signal: context.signal });
+    const { diagnosis } = await diagnose({ provider: context.provider, scaffoldDir: parentDir, target, contextTokens: context.options.limits?.contextTokens, maxPromptChars: context.options.diagnosisPromptChars, seed: Math.floor(context.rng.next() * 2 ** 31), signal: context.signal });
     const edit = await implement({
       parentScaffoldDir: parentDir, parentBundle: parentBuild.bundle, diagnosis, provider: context.provider,
       trajectoryFile: path.join(context.options.workspace, ".clade", "runs", "self-edits", `${expansionId}.jsonl`),
