@@ -92,3 +92,12 @@ test("edit_file has only required arguments and never rewrites the whole file", 
   assert.equal(result.ok, false);
   assert.equal(fs.readFileSync(path.join(dir, "a.js"), "utf8"), "export const a = 1;\n");
 });
+
+test("numberArg truncates and clamps what a JSON grammar lets a model write for an integer", async () => {
+  const { numberArg } = await import("../src/tools/types");
+  assert.equal(numberArg({ n: 3.7 }, "n"), 3);
+  assert.equal(numberArg({ n: JSON.parse("4414117e44414441") }, "n"), Number.MAX_SAFE_INTEGER);
+  assert.equal(numberArg({ n: 3e-8 }, "n"), 0);
+  assert.equal(numberArg({}, "n"), undefined);
+  assert.throws(() => numberArg({ n: "5" }, "n"), /must be a number/);
+});

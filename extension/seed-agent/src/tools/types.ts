@@ -26,9 +26,14 @@ export function stringArg(args: Record<string, unknown>, name: string, optional 
   return value;
 }
 
+/**
+ * Reads a whole-number argument. A JSON grammar lets a model write 3e-8 or 4e44 for an integer
+ * (JSON.parse makes the latter Infinity): such a number still means "that line", so it is
+ * truncated and clamped rather than refused.
+ */
 export function numberArg(args: Record<string, unknown>, name: string): number | undefined {
   const value = args[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`Argument "${name}" must be a number.`);
-  return value;
+  if (typeof value !== "number" || Number.isNaN(value)) throw new Error(`Argument "${name}" must be a number.`);
+  return Math.trunc(Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, value)));
 }
