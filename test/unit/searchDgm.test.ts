@@ -78,6 +78,19 @@ describe("dgm staged evaluation and generations", () => {
     expect(stagedNeed(makeNode({ id: "x", status: "invalid" }), options)).toBe(0);
   });
 
+  it("caps any node's staged target at 20% of the budget, so a small budget still expands", () => {
+    expect(stagedTarget(makeNode({ id: "root", parent: null }), options, 20)).toBe(4);
+    expect(stagedTarget(makeNode({ id: "x", s: 4, f: 6 }), options, 100)).toBe(20);
+    expect(stagedTarget(makeNode({ id: "root", parent: null }), options, 300)).toBe(60); // DGM's numbers from B = 300 on
+    expect(stagedTarget(makeNode({ id: "root", parent: null }), options, 3)).toBe(1);
+    const dgm = createStrategy("dgm");
+    const rng = createRng(1);
+    // B = 20: the root gets 4 evaluations (it used to get all 20), then it is expanded.
+    expect(dgm.next(makeView([{ id: "root", parent: null }]), { total: 20, used: 0 }, rng)).toEqual({ kind: "evaluate", nodeId: "root", tasks: 4 });
+    expect(dgm.next(makeView([{ id: "root", parent: null, s: 1, f: 3 }]), { total: 20, used: 4 }, rng)).toEqual({ kind: "expand", nodeId: "root" });
+    expect(dgm.finalPick(makeView([{ id: "root", parent: null, s: 1, f: 3 }]))).toBe("root"); // its (capped) staged evaluation is complete
+  });
+
   it("evaluates the root fully, then expands k parents, then evaluates each child", () => {
     const dgm = createStrategy("dgm", { generational: { parentsPerGeneration: 2 } });
     const rng = createRng(1);

@@ -12,6 +12,8 @@ export interface NodeSpec {
   untested?: number;
   evalsInFlight?: number;
   expansionsInFlight?: number;
+  /** Expansions that ended without a node (SearchNode.failedExpansions). */
+  failedExpansions?: number;
 }
 
 export const TASKS = 60;
@@ -30,6 +32,7 @@ export function makeNode(spec: NodeSpec): SearchNode {
     untestedTasks: spec.untested ?? (status === "invalid" ? 0 : TASKS - successes - failures - evaluationsInFlight),
     evaluationsInFlight,
     expansionsInFlight: spec.expansionsInFlight ?? 0,
+    ...(spec.failedExpansions ? { failedExpansions: spec.failedExpansions } : {}),
   });
 }
 

@@ -118,6 +118,50 @@ describe("hgm Thompson sampling", () => {
   });
 });
 
+describe("hgm and expansions that fail without making a node", () => {
+  // A failed expansion (empty diff, nothing to fix, failed self-edit) makes no node: |T| and every
+  // statistic stay as they were, so HGM used to draw the same parent forever (here: the root,
+  // still in its 5 initial expansions).
+  it("stops expanding a parent after 3 failed expansions and evaluates instead", () => {
+    const hgm = createStrategy("hgm");
+    let failed = 0;
+    const actions: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const action = hgm.next(makeView([{ id: "root", parent: null, s: 1, f: 3, failedExpansions: failed }]), { total: 100, used: 4 }, rng);
+      actions.push(action.kind);
+      if (action.kind === "expand") failed++; // it ends without a node
+      else expect(action).toEqual({ kind: "evaluate", nodeId: "root", tasks: 1 });
+    }
+    expect(actions.filter((a) => a === "expand")).toHaveLength(3);
+    // Nothing left to evaluate either: stop rather than expand the exhausted parent again.
+    expect(hgm.next(makeView([{ id: "root", parent: null, s: 1, f: 3, untested: 0, failedExpansions: 3 }]), { total: 100, used: 4 }, rng)).toEqual({ kind: "stop" });
+  });
+
+  it("counts failed expansions in |T| and as failures in the expansion draw", () => {
+    const { calls, sampler } = recorderSampler();
+    const hgm = createStrategy("hgm", { hgmSampler: sampler, hgm: { temperature: false } });
+    // |T| = 6 nodes + 5 failed expansions = 11 > 47^0.6 = 10.1: evaluate, not expand.
+    const failing = makeView(tree({ a: { failedExpansions: 2 }, d: { failedExpansions: 3 } }));
+    expect(hgm.next(failing, { total: 800, used: 47 }, rng).kind).toBe("evaluate");
+    // With evaluations enough to expand, a's draw carries its 2 failed expansions; d (3) is not drawn.
+    calls.length = 0;
+    expect(hgm.next(failing, { total: 800, used: 60 }, rng).kind).toBe("expand");
+    expect(calls).toEqual([[17, 32], [12, 6 + 1 + 2], [2, 10], [3, 1]]); // root, a, b, e: clade (1 + S, 1 + F)
+  });
+
+  it("N counts evaluations only: the gate's runs in the budget do not make it expand sooner", () => {
+    const hgm = createStrategy("hgm");
+    // 47 evaluations + 30 gate runs: 77^0.6 = 13.5 ≥ |T| = 11 would expand; 47^0.6 = 10.1 does not.
+    const busy = makeView(tree({ root: { expansionsInFlight: 5 } }));
+    expect(hgm.next(busy, { total: 800, used: 77, gateRuns: 30 }, rng).kind).toBe("evaluate");
+  });
+});
+
+function recorderSampler(): { calls: [number, number][]; sampler: BetaSampler } {
+  const calls: [number, number][] = [];
+  return { calls, sampler: (a, b) => (calls.push([a, b]), a / (a + b)) };
+}
+
 describe("hgm clade statistics", () => {
   it("pools each subtree without touching any node's own results, the same on every call", () => {
     const view = makeView(tree()); // nodes are frozen: a write would throw

@@ -34,6 +34,23 @@ function run(name: (typeof STRATEGY_NAMES)[number], seed: number, budget = 600, 
   return runSimulation(createStrategy(name), new Landscape(seed), createRng(seed), { budget, target: 0.4, parallel, expansionTime: 4 });
 }
 
+describe("a small budget: 20 task runs, each expansion's gate spending 3 of them", () => {
+  // The VS Code default budget. DGM's staged evaluation used to give the root all 20 (it evaluates
+  // the initial agent on every stage: 60 tasks), so dgm, greedy and random never made a version.
+  for (const name of STRATEGY_NAMES) {
+    it(`${name} makes at least one child version on every seed`, () => {
+      for (let seed = 1; seed <= 30; seed++) {
+        const result = runSimulation(createStrategy(name), new Landscape(seed), createRng(seed), { budget: 20, target: 1, gateRuns: 3 });
+        expect(result.expansions, `seed ${seed}`).toBeGreaterThanOrEqual(1);
+        expect(result.nodes, `seed ${seed}`).toBeGreaterThanOrEqual(2);
+        // Gate runs count: a gate that started finishes, so B is passed by at most one gate.
+        expect(result.gateRuns).toBe(3 * (result.nodes - 1));
+        expect(result.evaluations + result.gateRuns, `seed ${seed}`).toBeLessThanOrEqual(20 + 3);
+      }
+    });
+  }
+});
+
 describe("landscape", () => {
   it("is a fixed tree per seed: the k-th expansion of a node is always the same child", () => {
     const landscape = new Landscape(9);

@@ -17,6 +17,8 @@ export class ArchiveIndex {
   cladeFailures = new Float64Array(0);
   evaluationsInFlight = 0;
   expansionsInFlight = 0;
+  /** Expansions that ended without a node, over the whole archive (SearchNode.failedExpansions). */
+  failedExpansions = 0;
   /** Finished task evaluations over the whole archive. */
   evaluationsDone = 0;
   private readonly positions = new Map<string, number>();
@@ -31,6 +33,7 @@ export class ArchiveIndex {
     this.refreshPositions(nodes);
     this.evaluationsInFlight = 0;
     this.expansionsInFlight = 0;
+    this.failedExpansions = 0;
     this.evaluationsDone = 0;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i];
@@ -39,6 +42,7 @@ export class ArchiveIndex {
       this.cladeFailures[i] = node.failures;
       this.evaluationsInFlight += node.evaluationsInFlight;
       this.expansionsInFlight += node.expansionsInFlight;
+      this.failedExpansions += node.failedExpansions ?? 0;
       this.evaluationsDone += node.successes + node.failures;
     }
     // Backward pass: every child comes after its parent, so a node's clade sum is complete

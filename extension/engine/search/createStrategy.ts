@@ -9,7 +9,7 @@ import { STAGED_EVALUATION_DEFAULTS } from "./stagedEvaluation";
 import { STRATEGY_NAMES, type SearchStrategy, type StrategyName } from "./types";
 
 export interface StrategyOptions {
-  /** Generational strategies (dgm, greedy, random): k, stages, thresholds. */
+  /** Generational strategies (dgm, greedy, random): k, stages, thresholds, the budget share cap. */
   readonly generational?: Partial<GenerationalOptions>;
   readonly dgm?: Partial<DgmSelectionOptions>;
   readonly hgm?: Partial<HgmOptions>;
@@ -29,12 +29,14 @@ function checkGenerational(options: GenerationalOptions): void {
   if (options.thresholds.length < options.stages.length - 1 || options.thresholds.some((t) => !(t >= 0 && t <= 1))) {
     throw invalid(`thresholds need one value in [0, 1] per stage after the first, got [${options.thresholds.join(", ")}].`);
   }
+  if (!(options.maxBudgetShare > 0 && options.maxBudgetShare <= 1)) throw invalid(`maxBudgetShare must be in (0, 1], got ${options.maxBudgetShare}.`);
 }
 
 function checkHgm(options: HgmOptions): void {
   if (!(options.alpha > 0 && options.alpha <= 1)) throw invalid(`hgm.alpha must be in (0, 1], got ${options.alpha}.`);
   if (!Number.isInteger(options.initialExpansions) || options.initialExpansions < 0) throw invalid(`hgm.initialExpansions must be a non-negative integer, got ${options.initialExpansions}.`);
   if (!(options.percentile > 0 && options.percentile < 1)) throw invalid(`hgm.percentile must be in (0, 1), got ${options.percentile}.`);
+  if (!Number.isInteger(options.maxFailedExpansions) || options.maxFailedExpansions < 1) throw invalid(`hgm.maxFailedExpansions must be a positive integer, got ${options.maxFailedExpansions}.`);
 }
 
 export function createStrategy(name: StrategyName, options: StrategyOptions = {}): SearchStrategy {

@@ -1,6 +1,7 @@
 // The DGM loop shared by `dgm`, `greedy` and `random` (they differ only in parent selection, like
 // the DGM paper's ablations): draw k parents at once, expand each, run every working child through
-// staged evaluation, and start the next generation once all of that has finished.
+// staged evaluation (capped at a share of the budget: stagedEvaluation.ts), and start the next
+// generation once all of that has finished.
 
 import { ArchiveIndex } from "./archiveIndex";
 import { bestMeanPick } from "./finalPick";
@@ -18,6 +19,8 @@ export class GenerationalStrategy implements SearchStrategy {
   private readonly index = new ArchiveIndex();
   /** Parents drawn for the current generation and not yet expanded. */
   private queue: string[] = [];
+  /** B as last seen by `next`: the staged-evaluation cap depends on it (finalPick is given no budget). */
+  private budgetTotal: number | undefined;
 
   constructor(
     readonly name: StrategyName,
@@ -27,6 +30,7 @@ export class GenerationalStrategy implements SearchStrategy {
 
   next(view: ArchiveView, budget: SearchBudget, rng: Rng): SearchAction {
     const index = this.index.update(view);
+    this.budgetTotal = budget.total;
     const remaining = budget.total - budget.used - index.evaluationsInFlight;
     const busy = index.evaluationsInFlight + index.expansionsInFlight > 0;
     if (remaining <= 0) {
@@ -34,7 +38,7 @@ export class GenerationalStrategy implements SearchStrategy {
       return busy ? { kind: "wait" } : { kind: "stop" };
     }
     for (const node of index.nodes) {
-      const need = stagedNeed(node, this.options);
+      const need = stagedNeed(node, this.options, budget.total);
       if (need > 0) return { kind: "evaluate", nodeId: node.id, tasks: Math.min(need, remaining) };
     }
     const queued = this.queue.shift();
@@ -48,6 +52,6 @@ export class GenerationalStrategy implements SearchStrategy {
 
   /** The best observed mean among nodes whose staged evaluation has finished. */
   finalPick(view: ArchiveView): string | null {
-    return bestMeanPick(view.nodes(), (node) => stagedComplete(node, this.options));
+    return bestMeanPick(view.nodes(), (node) => stagedComplete(node, this.options, this.budgetTotal));
   }
 }

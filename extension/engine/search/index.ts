@@ -9,7 +9,7 @@ export { betaCdf, betaQuantile, logGamma } from "./betaQuantile";
 export { ArchiveIndex } from "./archiveIndex";
 export { accuracy, dgmParentProbabilities, dgmWeight, DGM_SELECTION_DEFAULTS, type DgmSelectionOptions } from "./dgmParentSelection";
 export { dgmParentSelector, greedyParentSelector, randomParentSelector, type ParentSelector } from "./parentSelectors";
-export { stagedComplete, stagedNeed, stagedTarget, STAGED_EVALUATION_DEFAULTS, type StagedEvaluationOptions } from "./stagedEvaluation";
+export { stagedCap, stagedComplete, stagedNeed, stagedTarget, STAGED_EVALUATION_DEFAULTS, type StagedEvaluationOptions } from "./stagedEvaluation";
 export { bestMeanPick, PessimisticScore } from "./finalPick";
 export { GenerationalStrategy, type GenerationalOptions } from "./generationalStrategy";
 export { HgmStrategy, HGM_DEFAULTS, hgmShouldExpand, hgmTemperature, type BetaSampler, type HgmOptions } from "./hgmStrategy";

@@ -28,6 +28,12 @@ export interface SearchNode {
   readonly evaluationsInFlight: number;
   /** Expansions (self-modifications) of this node started and not finished. */
   readonly expansionsInFlight: number;
+  /**
+   * Expansions of this node that ended without making a node (empty diff, nothing to fix, the
+   * diagnosis or self-edit failed; not: stopped by the user). Absent: none known. Such an expansion
+   * makes no node, so without this count a strategy cannot see that it keeps failing.
+   */
+  readonly failedExpansions?: number;
 }
 
 export interface ArchiveView {
@@ -38,12 +44,18 @@ export interface ArchiveView {
   nodes(): readonly SearchNode[];
 }
 
-/** Task evaluations: the currency every strategy spends. Expansions are not counted here. */
+/**
+ * Task runs: the currency every strategy spends. Expansions themselves are not counted here, but the
+ * validation gate's task runs (evolve/validate.ts) are: they spend the same model time as an
+ * evaluation, so one number B bounds all of them.
+ */
 export interface SearchBudget {
-  /** B: task evaluations allowed in the whole run. */
+  /** B: task runs allowed in the whole run (evaluations + gate runs). */
   readonly total: number;
-  /** Task evaluations finished so far (in-flight ones are read from the nodes). */
+  /** Task runs finished so far: evaluations plus `gateRuns` (in-flight evaluations are read from the nodes). */
   readonly used: number;
+  /** Of `used`, the runs the validation gate spent (not evaluations of any node); absent: 0. */
+  readonly gateRuns?: number;
 }
 
 export type SearchAction =

@@ -3,7 +3,9 @@
 // After every finished evaluation it asks the strategy for its final pick; the run "reaches the
 // target" at the first evaluation count where that pick's hidden quality is ≥ target. A strategy
 // is thus judged on the node it would answer with if stopped there, not on what it happened to
-// create (that oracle figure, bestQualityCreated, is reported beside it).
+// create (that oracle figure, bestQualityCreated, is reported beside it). With `gateRuns`, every
+// finished expansion also spends that many task runs of the budget, as the evolve loop's validation
+// gate does (shown to the strategy as SearchBudget.gateRuns).
 
 import { CladeError } from "../../../protocol/errors";
 import type { Rng } from "../rng";
@@ -21,6 +23,8 @@ export interface SimulationOptions {
   readonly expansionTime?: number;
   /** Safety stop: expansions allowed (default: the budget). */
   readonly maxExpansions?: number;
+  /** Task runs of the budget each finished expansion spends on its gate (default 0). */
+  readonly gateRuns?: number;
 }
 
 export interface SimulationResult {
@@ -29,7 +33,11 @@ export interface SimulationResult {
   /** Expansions started by then; null if never. */
   readonly expansionsToTarget: number | null;
   readonly evaluations: number;
+  /** Budget spent by gates (`gateRuns` per finished expansion). */
+  readonly gateRuns: number;
   readonly expansions: number;
+  /** Nodes at the end, the root included. */
+  readonly nodes: number;
   readonly invalidNodes: number;
   /** Hidden quality of the final pick at the end of the budget (0 without a pick). */
   readonly finalQuality: number;
@@ -50,6 +58,8 @@ export function runSimulation(strategy: SearchStrategy, landscape: Landscape, rn
   for (const [name, value] of Object.entries(counts)) {
     if (!Number.isInteger(value) || value < 1) throw new CladeError("invalid-argument", `Simulation ${name} must be a positive integer, got ${value}.`, `Pass a whole number ≥ 1 as ${name}.`);
   }
+  const gateRuns = options.gateRuns ?? 0;
+  if (!Number.isInteger(gateRuns) || gateRuns < 0) throw new CladeError("invalid-argument", `Simulation gateRuns must be a non-negative integer, got ${gateRuns}.`, "Pass a whole number ≥ 0 as gateRuns.");
   if (!Number.isFinite(options.target)) throw new CladeError("invalid-argument", `Simulation target must be a number, got ${options.target}.`, "Pass a target quality in [0, 1].");
   return new Simulation(strategy, landscape, rng, options).run();
 }
@@ -63,6 +73,7 @@ class Simulation {
   private time = 0;
   private order = 0;
   private used = 0;
+  private gateRuns = 0;
   private expansions = 0;
   private reachedAt: number | null = null;
   private expansionsAt: number | null = null;
@@ -84,7 +95,9 @@ class Simulation {
       evaluationsToTarget: this.reachedAt,
       expansionsToTarget: this.expansionsAt,
       evaluations: this.used,
+      gateRuns: this.gateRuns,
       expansions: this.expansions,
+      nodes: nodes.length,
       invalidNodes: nodes.filter((node) => node.status === "invalid").length,
       finalQuality: pickQuality(this.strategy, this.archive) ?? 0,
       bestQualityCreated: Math.max(...nodes.filter((node) => node.status !== "invalid").map((node) => node.hidden.quality)),
@@ -100,7 +113,7 @@ class Simulation {
         this.start(queued, -1, 1);
         continue;
       }
-      const action = this.strategy.next(this.archive, { total: this.options.budget, used: this.used }, this.rng);
+      const action = this.strategy.next(this.archive, { total: this.options.budget, used: this.used + this.gateRuns, gateRuns: this.gateRuns }, this.rng);
       if (action.kind === "expand" && this.expansions < maxExpansions) {
         const parent = this.archive.get(action.nodeId);
         this.expansions++;
@@ -122,6 +135,7 @@ class Simulation {
     this.time = job.finish;
     if (job.ordinal >= 0) {
       this.archive.finishExpansion(job.node, job.ordinal);
+      this.gateRuns += this.options.gateRuns ?? 0;
       return;
     }
     this.archive.finishEvaluation(job.node);
