@@ -134,6 +134,8 @@ export interface EvolveResult {
   resumed: boolean;
   stopReason: string;
   evaluationsDone: number;
+  /** Task runs of the validation gate; they count against `budget` with the evaluations. */
+  gateRuns: number;
   budget: number;
   nodes: number;
   invalidNodes: number;

@@ -99,28 +99,36 @@ describe("validateChild (the gate)", () => {
     return dir;
   };
   const base = { buildCacheDir, runsDir, versionId: "child" };
+  /** The parent, with a recorded result on every gate task (true: passed). */
+  const parent = (passed: boolean) => ({ id: "n0", bundle, recorded: () => passed });
 
   it("passes a working child", async () => {
-    const gate = await validateChild({ ...base, scaffoldDir: copy(), provider: solve(), t0Tasks: await t0() });
+    const gate = await validateChild({ ...base, scaffoldDir: copy(), provider: solve(), tasks: await t0(), parent: parent(true) });
     expect(gate.ok).toBe(true);
   });
 
   it("rejects a child that does not type-check, at the build stage", async () => {
     const dir = copy();
     writeFileSync(path.join(dir, "src", "loop.ts"), readFileSync(path.join(dir, "src", "loop.ts"), "utf8").replace("const tools = toolsFor(task);", "const tools: number = toolsFor(task);"));
-    const gate = await validateChild({ ...base, scaffoldDir: dir, provider: solve(), t0Tasks: await t0() });
+    const gate = await validateChild({ ...base, scaffoldDir: dir, provider: solve(), tasks: await t0(), parent: parent(true) });
     expect(gate).toMatchObject({ ok: false, stage: "build" });
   });
 
   it("rejects a child whose own unit tests fail", async () => {
     const dir = copy();
     writeFileSync(path.join(dir, "src", "context.ts"), readFileSync(path.join(dir, "src", "context.ts"), "utf8").replace("if (text.length <= max) return { text };", "if (text.length <= max * 100) return { text };"));
-    const gate = await validateChild({ ...base, scaffoldDir: dir, provider: solve(), t0Tasks: await t0() });
+    const gate = await validateChild({ ...base, scaffoldDir: dir, provider: solve(), tasks: await t0(), parent: parent(true) });
     expect(gate).toMatchObject({ ok: false, stage: "unit-tests" });
   });
 
-  it("rejects a child that no longer solves the T0 tasks", async () => {
-    const gate = await validateChild({ ...base, scaffoldDir: copy(), provider: new ScriptedProvider([{ toolCall: { name: "finish", arguments: { summary: "x" } } }]), t0Tasks: await t0() });
-    expect(gate).toMatchObject({ ok: false, stage: "t0" });
+  // The task stage compares with the parent (it used to demand every T0 task; stage "t0").
+  it("rejects a child that solves fewer gate tasks than its parent", async () => {
+    const gate = await validateChild({ ...base, scaffoldDir: copy(), provider: new ScriptedProvider([{ toolCall: { name: "finish", arguments: { summary: "x" } } }]), tasks: await t0(), parent: parent(true) });
+    expect(gate).toMatchObject({ ok: false, stage: "tasks", record: { candidatePassed: 0, parentPassed: 1 } });
+  });
+
+  it("passes a child that fails a gate task its parent failed too (not worse than its parent)", async () => {
+    const gate = await validateChild({ ...base, scaffoldDir: copy(), provider: new ScriptedProvider([{ toolCall: { name: "finish", arguments: { summary: "x" } } }]), tasks: await t0(), parent: parent(false) });
+    expect(gate).toMatchObject({ ok: true, record: { candidatePassed: 0, parentPassed: 0 } });
   });
 });

@@ -60,7 +60,11 @@ describe("Sessions view rows and status bar", () => {
     const rows = sessionRows({ params, startedAt: 1000, state: "running", progress: { done: 3, total: 8, message: "evaluating n1" } }, tree(), 66_000);
     expect(rows[0].description).toBe("running");
     const live = Object.fromEntries(rows[0].children!.map((c) => [c.label, c.description]));
-    expect(live).toMatchObject({ Evaluations: "3 / 8", Best: "n1 · 2/3", Tokens: "4,567", Elapsed: "1m 5s", Now: "evaluating n1" });
+    // "Budget" (was "Evaluations"): the budget is spent by evaluations and gate runs alike.
+    expect(live).toMatchObject({ Budget: "3 / 8", Best: "n1 · 2/3", Tokens: "4,567", Elapsed: "1m 5s", Now: "evaluating n1" });
+    const result = { sessionId: "s1", stopReason: "budget", evaluationsDone: 5, gateRuns: 3, budget: 8, tokens: 10, elapsedMs: 1000, best: null };
+    const finished = sessionRows({ params, startedAt: 1000, state: "finished", result }, tree(), 66_000);
+    expect(finished[0].children!.find((c) => c.label === "Budget")?.description).toBe("8 / 8 (3 gate runs)");
     expect(rows.slice(1).map((r) => r.label)).toEqual(["s1: hgm on builtin", "s0: hgm on builtin"]);
     expect(rows[1].description).toBe("budget 8 · resumes s0");
     expect(sessionRows(undefined, undefined, 0)).toEqual([]);

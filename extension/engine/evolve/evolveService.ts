@@ -30,9 +30,10 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
     gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
     useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
     trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0, contextSize: Math.floor(info.contextSize / info.sequences) }, { archive, signal })).nodeId,
+    // The budget is spent by evaluations and gate runs alike: `done` counts both, the message shows them apart.
     onProgress: (p) => opts.onProgress?.({
-      title, done: p.evaluationsDone, total: p.budget, percentage: (100 * p.evaluationsDone) / Math.max(1, p.budget),
-      message: `${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
+      title, done: p.evaluationsDone + p.gateRuns, total: p.budget, percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),
+      message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}, ${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
     }),
   });
   const { running: _running, message: _message, ...rest } = summary;

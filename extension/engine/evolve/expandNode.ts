@@ -4,6 +4,7 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { TokenUsage } from "../../protocol/model";
 import type { Archive } from "../archive/archive";
 import { buildAgent } from "../agent/buildAgent";
 import type { Rng } from "../search/rng";
@@ -13,9 +14,16 @@ import { diagnose } from "./diagnose";
 import { implement } from "./implement";
 import { validateChild } from "./validate";
 import { evaluateNode, type EvaluateContext } from "./evaluateNode";
+import type { GateLog } from "./gateLog";
 
 export interface ExpandContext extends EvaluateContext {
+  /** The gate tasks (validate.ts chooseGateTasks); empty: none, for `noGateTasksReason`. */
   gateTasks: readonly Task[];
+  noGateTasksReason?: string;
+  /** Where the gate's runs are recorded and counted (and a parent's earlier gate results found). */
+  gateLog: GateLog;
+  /** Whether the session's budget (evaluations + gate runs) has room for another evaluation. */
+  budgetLeft(): boolean;
   rng: Rng;
 }
 
@@ -30,8 +38,7 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
   const parentDir = await fs.mkdtemp(path.join(os.tmpdir(), `clade-parent-${parentId}-`));
   try {
     await archive.exportNode(parentId, parentDir);
-    const budgetLeft = () => archive.searchBudget().used + archive.inFlightEvaluations().length < archive.searchBudget().total;
-    for (let probe = 0; probe < PROBE_TASKS && budgetLeft() && !archive.results(parentId).some((r) => !r.passed) && archive.untestedTasks(parentId).length; probe++) {
+    for (let probe = 0; probe < PROBE_TASKS && context.budgetLeft() && !archive.results(parentId).some((r) => !r.passed) && archive.untestedTasks(parentId).length; probe++) {
       await evaluateNode(context, parentId, 1);
     }
     const target = chooseTarget(await parentRuns(archive, parentId), context.rng);
@@ -56,14 +63,34 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
         return `expansion of ${parentId}: empty diff`;
       }
       const origin = { kind: "self-edit" as const, targetTask: target.run.taskId, diagnosis, problemStatement: diagnosis.problemStatement };
-      const cost = { tokens: edit.usage, wallMs: edit.wallMs };
+      // What making the node cost: the self-edit, and the gate's runs (so they count in the token budget).
+      const tokens: TokenUsage = { ...edit.usage };
+      let wallMs = edit.wallMs;
       const gate = await validateChild({
         scaffoldDir: edit.dir, versionId: `candidate-${expansionId}`, buildCacheDir: context.buildCacheDir,
-        runsDir: path.join(context.options.workspace, ".clade", "runs", "gate"), provider: context.provider,
-        t0Tasks: context.gateTasks, isolation: context.options.isolation, signal: context.signal,
+        // Under .clade/runs like evaluations, so a bwrap run hides the archive from the agent's commands.
+        runsDir: path.join(context.options.workspace, ".clade", "runs"), provider: context.provider,
+        tasks: context.gateTasks, noTasksReason: context.noGateTasksReason,
+        parent: { id: parentId, bundle: parentBuild.bundle, recorded: (taskId) => archive.resultsByTask(parentId).get(taskId)?.[0]?.passed ?? context.gateLog.result(parentId, taskId) },
+        limits: context.options.limits, isolation: context.options.isolation, signal: context.signal,
+        onRun: async (role, run) => {
+          tokens.promptTokens += run.usage.promptTokens;
+          tokens.cachedPromptTokens += run.usage.cachedPromptTokens;
+          tokens.completionTokens += run.usage.completionTokens;
+          wallMs += run.wallMs;
+          await context.gateLog.recordRun(expansionId, role, run);
+        },
       });
-      const node = await archive.addNode(parentId, edit.dir, { origin, expansionId, cost, ...(gate.ok ? {} : { status: "invalid" as const, statusReason: `gate (${gate.stage}): ${gate.reason}` }) });
-      return `expansion of ${parentId}: ${node.id} ${gate.ok ? "passed the gate" : `invalid (${gate.stage})`}`;
+      const node = await archive.addNode(parentId, edit.dir, {
+        origin, expansionId, cost: { tokens, wallMs },
+        ...(gate.ok ? {} : { status: "invalid" as const, statusReason: `gate (${gate.stage}): ${gate.reason}` }),
+      });
+      const record = gate.record;
+      await context.gateLog.recordVerdict({
+        expansionId, parentId, nodeId: node.id, ok: gate.ok, stage: gate.ok ? null : gate.stage, tasks: record?.tasks ?? [],
+        candidatePassed: record?.candidatePassed ?? null, parentPassed: record?.parentPassed ?? null, summary: gate.ok ? gate.record.summary : gate.reason.slice(0, 1000),
+      });
+      return `expansion of ${parentId}: ${node.id} ${gate.ok ? `passed the gate (${gate.record.summary})` : `invalid (${gate.stage}${gate.stage === "tasks" ? `: ${gate.reason}` : ""})`}`;
     } finally {
       await edit.dispose();
     }

@@ -1,7 +1,11 @@
 // A self-improvement session: grows the archive from the seed agent by the chosen search strategy,
 // with up to `parallel` jobs (expansions and evaluations) sharing the loaded model. Everything it
-// does is in the archive's event log, so killing it at any point and starting it again resumes:
-// evaluations reported done stay done, running ones are abandoned and re-run.
+// does is in the archive's event log (the validation gate's runs: in `.clade/gate.jsonl`), so
+// killing it at any point and starting it again resumes: evaluations reported done stay done,
+// running ones are abandoned and re-run.
+// The budget B counts task runs: evaluations and the validation gate's runs (gateLog.ts) alike, so
+// a small B is not spent by gates the session never accounts for; the strategy sees both
+// (sessionSearchView.ts), and the progress reports them apart (evaluationsDone, gateRuns).
 import os from "node:os";
 import path from "node:path";
 import { CladeError } from "../../protocol/errors";
@@ -13,6 +17,9 @@ import { openSuite } from "../tasks/openSuite";
 import type { Task } from "../tasks/types";
 import { evaluateNode } from "./evaluateNode";
 import { expandNode } from "./expandNode";
+import { GateLog } from "./gateLog";
+import { SessionSearchView } from "./sessionSearchView";
+import { chooseGateTasks, DEFAULT_GATE_TASKS } from "./validate";
 import type { SessionOptions, SessionProgress, SessionSummary } from "./sessionTypes";
 
 type Job = { kind: "expand" | "evaluate"; nodeId: string; done: Promise<string> };
@@ -24,6 +31,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const archive = options.archive ?? (await Archive.open(options.workspace, { create: true }));
   const suite = openSuite(options.suite, { workspace: options.workspace, testCommand: options.testCommand });
+  let searchView: SessionSearchView | undefined;
   try {
     const all = await suite.list();
     const tasks = shuffle(all, createRng(hash32(options.seed, 0x7a5c)));
@@ -35,13 +43,18 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     );
     if (!archive.nodes().length) await archive.addNode(null, seedAgentDir(), { origin: { kind: "seed", targetTask: null, diagnosis: null, problemStatement: null } });
 
+    const gateLog = await GateLog.open(archive.paths.dir);
+    const view = (searchView = await SessionSearchView.open(archive, gateLog));
     const strategy = createStrategy(options.strategy, options.strategyOptions);
     const rng = createRng(hash32(options.seed, Number(session.id.slice(1)) + 1));
     const buildCacheDir = path.join(os.tmpdir(), "clade-agent-builds");
-    const gateTasks = all.filter((t) => t.tier === "T0").slice(0, options.gateTasks ?? Infinity);
-    const context = { archive, options, provider: options.provider, tasks, gateTasks, buildCacheDir, rng, signal: controller.signal };
+    const gateTaskCount = options.gateTasks ?? DEFAULT_GATE_TASKS;
+    const gateTasks = chooseGateTasks(tasks, gateTaskCount);
+    const noGateTasksReason = gateTaskCount <= 0 ? "gateTasks is 0" : "the suite has no tasks";
+    const budgetLeft = () => view.budget().used + archive.inFlightEvaluations().length < view.budget().total;
+    const context = { archive, options, provider: options.provider, tasks, gateTasks, noGateTasksReason, gateLog, budgetLeft, buildCacheDir, rng, signal: controller.signal };
     const jobs = new Set<Job>();
-    const progress = (message?: string): SessionProgress => report(archive, session.id, Boolean(previous), jobs, started, strategy.finalPick(archive.searchView()), message);
+    const progress = (message?: string): SessionProgress => report(archive, view, session.id, Boolean(previous), jobs, started, strategy.finalPick(view.view()), message);
 
     let stopReason: SessionSummary["stopReason"] = "nothing-to-do";
     const training = autoTraining(options, archive);
@@ -59,12 +72,12 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         break;
       }
       if (jobs.size === 0 && training.due()) {
-        const message = await training.run(strategy.finalPick(archive.searchView()), controller.signal);
+        const message = await training.run(strategy.finalPick(view.view()), controller.signal);
         options.onProgress?.(progress(message));
       }
       let stopped = false;
       while (jobs.size < options.parallel) {
-        const action = strategy.next(archive.searchView(), archive.searchBudget(), rng);
+        const action = strategy.next(view.view(), view.budget(), rng);
         if (action.kind === "wait") break;
         if (action.kind === "stop") {
           stopped = true;
@@ -86,7 +99,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         );
       }
       if (stopped && jobs.size === 0) {
-        stopReason = archive.searchBudget().used >= options.budgetEvaluations ? "budget" : "nothing-to-do";
+        stopReason = view.budget().used >= options.budgetEvaluations ? "budget" : "nothing-to-do";
         break;
       }
       if (jobs.size === 0) continue;
@@ -95,9 +108,10 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     // Budgets stop new work; running jobs finish (and are recorded). Only a cancel aborts them.
     if (stopReason === "cancelled") controller.abort();
     await Promise.allSettled([...jobs].map((j) => j.done));
-    return { ...progress(stopReason === "failing" ? `stopped after ${failures.consecutive} failed jobs in a row; the last: ${failures.last}` : undefined), stopReason, finalPick: strategy.finalPick(archive.searchView()) };
+    return { ...progress(stopReason === "failing" ? `stopped after ${failures.consecutive} failed jobs in a row; the last: ${failures.last}` : undefined), stopReason, finalPick: strategy.finalPick(view.view()) };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    searchView?.dispose();
     suite.dispose();
     if (!options.archive) await archive.dispose();
   }
@@ -109,6 +123,9 @@ interface JobContext {
   provider: SessionOptions["provider"];
   tasks: readonly Task[];
   gateTasks: readonly Task[];
+  noGateTasksReason: string;
+  gateLog: GateLog;
+  budgetLeft(): boolean;
   buildCacheDir: string;
   rng: Rng;
   signal: AbortSignal;
@@ -157,14 +174,16 @@ function overBudget(options: SessionOptions, archive: Archive, started: number):
   return undefined;
 }
 
-function report(archive: Archive, sessionId: string, resumed: boolean, jobs: Set<Job>, started: number, pick: string | null, message?: string): SessionProgress {
+function report(archive: Archive, view: SessionSearchView, sessionId: string, resumed: boolean, jobs: Set<Job>, started: number, pick: string | null, message?: string): SessionProgress {
   const nodes = archive.nodes();
   const usage = archive.usage();
   const bestResults = pick ? archive.results(pick) : [];
+  const budget = view.budget();
   return {
     sessionId, resumed, message,
-    evaluationsDone: archive.searchBudget().used,
-    budget: archive.searchBudget().total,
+    evaluationsDone: budget.used - (budget.gateRuns ?? 0),
+    gateRuns: budget.gateRuns ?? 0,
+    budget: budget.total,
     nodes: nodes.length,
     invalidNodes: nodes.filter((n) => n.status === "invalid").length,
     running: [...jobs].map((j) => ({ kind: j.kind, nodeId: j.nodeId })),

@@ -10,7 +10,11 @@ export interface SessionOptions {
   /** `builtin`, a Polyglot folder, `repo:PATH`, `yaml`. */
   suite: string;
   strategy: StrategyName;
-  /** B: task evaluations the session may spend (counted across resumes). */
+  /**
+   * B: task runs the session may spend (counted across resumes): evaluations and the validation
+   * gate's runs alike (a gate that has started finishes, so B can be passed by at most one gate's
+   * runs, 2 × gateTasks, per running expansion).
+   */
   budgetEvaluations: number;
   /** Optional further budgets; the session stops at the first one reached. */
   budgetTokens?: number;
@@ -27,12 +31,15 @@ export interface SessionOptions {
   provider: LlmProvider;
   /** Identity of the model weights (sha256 of the GGUF, or "scripted"). */
   modelHash: string;
-  /** Agent limits for every run (turns, tokens, time). */
+  /** Agent limits for every run (turns, tokens, time): evaluations and the gate's runs. */
   limits?: Partial<AgentLimits>;
   /** Limits for the self-edit runs (default: the same). */
   selfEditLimits?: Partial<AgentLimits>;
   strategyOptions?: StrategyOptions;
-  /** T0 tasks a child must solve to pass the gate (default: all T0 tasks of the suite; 0 skips that stage). */
+  /**
+   * Gate tasks (validate.ts, chooseGateTasks): a new version must pass at least as many of them as
+   * its parent. Default 3; 0 skips that stage (the gate record then says that no gate task ran).
+   */
   gateTasks?: number;
   /** How task commands are confined (default "process"). */
   isolation?: "process" | "bwrap";
@@ -65,7 +72,11 @@ export interface SessionOptions {
 export interface SessionProgress {
   sessionId: string;
   resumed: boolean;
+  /** Task evaluations finished (across resumes). */
   evaluationsDone: number;
+  /** Task runs of the validation gate (across resumes); with evaluationsDone, what the budget has spent. */
+  gateRuns: number;
+  /** B: evaluationsDone + gateRuns may reach it. */
   budget: number;
   nodes: number;
   invalidNodes: number;

@@ -45,7 +45,7 @@ async function pickChoices(workspace: string): Promise<SessionChoices | undefine
   );
   if (!strategy) return undefined;
   const budget = await vscode.window.showInputBox({
-    title: "Session (3/4): budget", prompt: "Task evaluations to spend (counted across resumes)", value: String(settings.budgetEvaluations), ignoreFocusOut: true,
+    title: "Session (3/4): budget", prompt: "Task runs to spend: evaluations and the gate's runs (counted across resumes)", value: String(settings.budgetEvaluations), ignoreFocusOut: true,
     validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : "A whole number ≥ 1"),
   });
   if (!budget) return undefined;
@@ -67,7 +67,7 @@ async function start(deps: CladeDeps, choices?: SessionChoices): Promise<EvolveR
   if (!picked) return undefined;
   const result = await deps.sessions.start(picked);
   void vscode.window.showInformationMessage(
-    `Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone}/${result.budget} evaluations, ${result.nodes} versions, best ${result.best ? `${result.best.nodeId} (${result.best.passed}/${result.best.evaluated})` : "none"}.`,
+    `Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} versions, best ${result.best ? `${result.best.nodeId} (${result.best.passed}/${result.best.evaluated})` : "none"}.`,
     "Show Archive",
   ).then((action) => action && vscode.commands.executeCommand("clade.archive.focus"));
   return result;

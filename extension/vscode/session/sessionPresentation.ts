@@ -1,5 +1,5 @@
-// Rows of the "Sessions" view: the session running in this window (live: evaluations done / budget,
-// best score, tokens, elapsed) and the archive's past sessions. Pure (no `vscode` import).
+// Rows of the "Sessions" view: the session running in this window (live: budget spent — evaluations
+// and gate runs — of the budget, best score, tokens, elapsed) and the archive's past sessions. Pure (no `vscode` import).
 import type { ArchiveTree } from "../../protocol/archive";
 import { formatElapsed, type SessionParams } from "./sessionSettings";
 
@@ -18,13 +18,14 @@ export interface LiveInput {
   startedAt: number;
   state: "running" | "finished" | "failed" | "cancelled";
   progress?: { done?: number; total?: number; message?: string };
-  result?: { sessionId: string; stopReason: string; evaluationsDone: number; budget: number; tokens: number; elapsedMs: number; best: { nodeId: string; passed: number; evaluated: number } | null };
+  result?: { sessionId: string; stopReason: string; evaluationsDone: number; gateRuns?: number; budget: number; tokens: number; elapsedMs: number; best: { nodeId: string; passed: number; evaluated: number } | null };
   error?: string;
 }
 
 export function liveRow(live: LiveInput, tree: ArchiveTree | undefined, now: number): SessionRow {
   const p = live.params;
-  const done = live.result?.evaluationsDone ?? live.progress?.done ?? tree?.budget.used ?? 0;
+  // The budget counts evaluations and the gate's runs (the engine's progress `done` counts both).
+  const done = live.result ? live.result.evaluationsDone + (live.result.gateRuns ?? 0) : (live.progress?.done ?? tree?.budget.used ?? 0);
   const total = live.result?.budget ?? live.progress?.total ?? p.budgetEvaluations;
   const bestId = live.result?.best?.nodeId ?? tree?.best ?? null;
   const bestNode = bestId ? tree?.nodes.find((n) => n.id === bestId) : undefined;
@@ -33,7 +34,10 @@ export function liveRow(live: LiveInput, tree: ArchiveTree | undefined, now: num
   const elapsed = live.result?.elapsedMs ?? now - live.startedAt;
   const state = live.state === "running" ? "running" : live.state === "finished" ? `stopped: ${live.result?.stopReason ?? "done"}` : live.state;
   const children: SessionRow[] = [
-    { id: "live.evals", label: "Evaluations", description: `${done} / ${total}`, icon: "checklist" },
+    {
+      id: "live.evals", label: "Budget", description: `${done} / ${total}${live.result?.gateRuns ? ` (${live.result.gateRuns} gate runs)` : ""}`,
+      tooltip: "Task runs spent: evaluations of versions, and the validation gate's runs of new versions (and their parents)", icon: "checklist",
+    },
     { id: "live.best", label: "Best", description: best ? `${best.nodeId} · ${best.passed}/${best.evaluated}` : "—", icon: "star-empty" },
     { id: "live.tokens", label: "Tokens", description: tokens.toLocaleString("en-US"), icon: "symbol-numeric" },
     { id: "live.elapsed", label: "Elapsed", description: formatElapsed(elapsed), icon: "watch" },
@@ -42,7 +46,7 @@ export function liveRow(live: LiveInput, tree: ArchiveTree | undefined, now: num
   if (live.error && live.state === "failed") children.push({ id: "live.error", label: "Error", description: live.error, tooltip: live.error, icon: "error" });
   return {
     id: "live", label: `${live.result?.sessionId ?? "This window"}: ${p.strategy} on ${p.suite}`, description: state,
-    tooltip: `Strategy ${p.strategy}, suite ${p.suite}, budget ${p.budgetEvaluations} evaluations, ${p.parallel} job(s) at once, seed ${p.seed}`,
+    tooltip: `Strategy ${p.strategy}, suite ${p.suite}, budget ${p.budgetEvaluations} task runs (evaluations + gate runs), ${p.parallel} job(s) at once, seed ${p.seed}`,
     icon: live.state === "running" ? "loading~spin" : live.state === "failed" ? "error" : "history",
     contextValue: live.state === "running" ? "cladeSession running" : "cladeSession", children,
   };
