@@ -9,7 +9,7 @@ import { generateNativeCall, type NativeCallSyntax } from "./nativeCall";
 import { planHistory, renderPlanned, type ToolMode } from "./planRequest";
 import { fromFunctionCalls, parseToolCallText, type ToolGrammarCache } from "./toolCalls";
 import type { ToolCallTexts } from "./toolCallTexts";
-import { fitsSequence, generateRequiredCall } from "./requiredCall";
+import { generateRequiredCall, replyRoom } from "./requiredCall";
 
 /** What rendering a request needs (no sequence). */
 export interface ChatRenderEnv {
@@ -99,8 +99,9 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
 /** A "required" call without LlamaChat (requiredCall.ts); undefined when it must go through LlamaChat. */
 async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
   const prompt = options.prompt ?? renderTokens(env, plan);
-  const { maxTokens, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
-  if (!prompt || !plan.grammar || !fitsSequence(env.sequence, prompt.length, maxTokens)) return undefined;
+  const { maxTokens: asked, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
+  const maxTokens = prompt ? replyRoom(env.sequence, prompt.length, asked) : 0;
+  if (!prompt || !plan.grammar || maxTokens === 0) return undefined;
   let firstTokenAt: number | undefined;
   let result;
   try {
@@ -129,8 +130,10 @@ async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
 /** A "required" call in the wrapper's own syntax (nativeCall.ts); undefined when it must go through LlamaChat. */
 async function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
   const prompt = options.prompt ?? renderTokens(env, plan);
-  const { maxTokens, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
-  if (!prompt || !plan.grammar || !plan.native || !fitsSequence(env.sequence, prompt.length, maxTokens + 64)) return undefined;
+  const { maxTokens: asked, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
+  // The call prefix (and a thought's prefix and suffix) are fed as prompt too.
+  const maxTokens = prompt ? replyRoom(env.sequence, prompt.length, asked, 32) : 0;
+  if (!prompt || !plan.grammar || !plan.native || maxTokens === 0) return undefined;
   let firstTokenAt: number | undefined;
   let result;
   try {

@@ -5,9 +5,13 @@
 // generated as exactly that text, and still always parses:
 //   1. (thinking models) the wrapper's thought prefix, then free text up to its suffix or a budget;
 //   2. the call prefix is fed as prompt (it is the same for every call);
-//   3. the tool name, the params prefix and the params JSON are sampled under a grammar: one
-//      alternative per tool, its JSON schema (model/jsonSchemaToGbnf.ts) for the params;
-//   4. the suffix is appended when the JSON closes.
+//   3. the tool name, the params prefix, the params JSON and the plain-text start of the suffix
+//      (Qwen's `}\n`) are sampled under a grammar: one alternative per tool, its JSON schema
+//      (model/jsonSchemaToGbnf.ts) for the params. The suffix's text belongs in the grammar: the
+//      tokenizer merges the JSON's last characters with it (`"}}\n` is one token of a Qwen-style
+//      vocabulary), and a grammar that ended at the JSON would forbid the very token the model
+//      learned to write there;
+//   4. the rest of the suffix (special tokens such as `</tool_call>`) is appended.
 // The history renders earlier calls the same way (the wrapper's own functionCall rendering), so the
 // model sees its past calls in the format it writes them, and training renders the same text.
 import { LlamaGrammarEvaluationState, LlamaText, SpecialTokensText, type ChatWrapper, type GbnfJsonSchema, type Llama, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
@@ -20,6 +24,8 @@ export interface NativeCallSyntax {
   /** Plain text between the name and the params (sampled under the grammar). */
   paramsPrefix: string;
   suffix: LlamaText;
+  /** The suffix's leading plain text (sampled under the grammar); the rest is appended. */
+  suffixText: string;
   /** The wrapper's thought segment, when the model's template uses it (Qwen3 `<think>`). */
   thought?: { prefix: LlamaText; suffix: LlamaText };
 }
@@ -38,10 +44,14 @@ export function nativeCallSyntax(wrapper: ChatWrapper, chatTemplate?: string | n
   const marker = thoughtPrefix ? textOf(thoughtPrefix).trim() : "";
   // Only a template that writes thoughts itself makes a thinking model (Qwen2.5's wrapper has the segment too).
   const thinking = segment && marker && typeof chatTemplate === "string" && chatTemplate.includes(marker);
+  const suffix = LlamaText(call.suffix);
+  const firstSpecial = suffix.values.findIndex((value) => typeof value !== "string");
+  const suffixText = (firstSpecial < 0 ? suffix.values : suffix.values.slice(0, firstSpecial)).join("");
   return {
     prefix: LlamaText(call.prefix),
     paramsPrefix,
-    suffix: LlamaText(call.suffix),
+    suffix,
+    suffixText,
     ...(thinking && segment ? { thought: { prefix: LlamaText(segment.prefix as string | LlamaText), suffix: LlamaText((segment.suffix ?? "") as string | LlamaText) } } : {}),
   };
 }
@@ -64,7 +74,7 @@ export async function nativeCallGrammar(llama: Llama, tools: readonly ToolDefini
     const json = await llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGbnfSchema(tool.parameters));
     const renamed = renameRules(json.grammar, `t${i}-`);
     rules.push(...renamed.rules);
-    alternatives.push(`${gbnfString(tool.name + syntax.paramsPrefix)} ${renamed.root}`);
+    alternatives.push(`${gbnfString(tool.name + syntax.paramsPrefix)} ${renamed.root}${syntax.suffixText ? ` ${gbnfString(syntax.suffixText)}` : ""}`);
   }
   const grammar = [`root ::= ${alternatives.map((a) => `( ${a} )`).join(" | ")}`, ...rules].join("\n");
   return llama.createGrammar({ grammar });
@@ -114,13 +124,15 @@ function gbnfString(text: string): string {
   return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** Step 3's text -> the call, when the params JSON is complete. */
-export function parseNativeCall(text: string, tools: readonly ToolDefinition[], syntax: NativeCallSyntax): ToolCall | undefined {
+/** Step 3's text -> the call, when the params JSON and the suffix's text are complete. */
+export function parseNativeCall(text: string, tools: readonly ToolDefinition[], syntax: Pick<NativeCallSyntax, "paramsPrefix" | "suffixText">): ToolCall | undefined {
+  if (!text.endsWith(syntax.suffixText)) return undefined;
+  const body = text.slice(0, text.length - syntax.suffixText.length);
   for (const tool of tools) {
     const head = tool.name + syntax.paramsPrefix;
-    if (!text.startsWith(head)) continue;
+    if (!body.startsWith(head)) continue;
     try {
-      const params = JSON.parse(text.slice(head.length)) as unknown;
+      const params = JSON.parse(body.slice(head.length)) as unknown;
       if (typeof params === "object" && params !== null && !Array.isArray(params)) return { id: newToolCallId(), name: tool.name, arguments: params };
     } catch {
       // incomplete
@@ -212,7 +224,7 @@ export async function generateNativeCall(request: NativeCallRequest): Promise<Na
         tokens.pop();
         break;
       }
-      if (tokenizer.detokenize([token]).includes("}")) {
+      if (tokenizer.detokenize(tokens.slice(-2)).includes(syntax.suffixText.at(-1) ?? "}")) {
         const call = parseNativeCall(tokenizer.detokenize(tokens), request.tools, syntax);
         if (call) {
           result.call = call;
@@ -225,6 +237,6 @@ export async function generateNativeCall(request: NativeCallRequest): Promise<Na
       }
     }
   }
-  result.text += `${textOf(syntax.prefix)}${tokenizer.detokenize(tokens)}${result.call ? textOf(syntax.suffix) : ""}`;
+  result.text += `${textOf(syntax.prefix)}${tokenizer.detokenize(tokens)}${result.call ? textOf(syntax.suffix).slice(syntax.suffixText.length) : ""}`;
   return { ...result, completionTokens: produced + tokens.length };
 }

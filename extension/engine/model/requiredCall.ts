@@ -27,9 +27,15 @@ export interface RequiredCallResult {
   completionTokens: number;
 }
 
-/** Whether the prompt and the reply fit the sequence without a context shift. */
-export function fitsSequence(sequence: LlamaContextSequence, promptTokens: number, maxTokens: number): boolean {
-  return promptTokens + maxTokens <= sequence.contextSize;
+/**
+ * The reply tokens a "required" call may use in this sequence: maxTokens, or less when the prompt
+ * leaves less room (a tool call rarely needs its whole allowance, and the alternative — LlamaChat
+ * with a context shift — would drop the start of the conversation). 0: the prompt itself does not
+ * fit (with `reserve` tokens the caller adds, e.g. a call prefix, and a minimum reply).
+ */
+export function replyRoom(sequence: LlamaContextSequence, promptTokens: number, maxTokens: number, reserve = 0): number {
+  const room = sequence.contextSize - promptTokens - reserve;
+  return room >= Math.min(maxTokens, 16) ? Math.min(maxTokens, room) : 0;
 }
 
 export async function generateRequiredCall(request: RequiredCallRequest): Promise<RequiredCallResult> {
