@@ -155,6 +155,8 @@ export interface TestModelOptions {
   type?: "f32" | "f16" | "q8_0";
   /** Write a different architecture name (for testing "unsupported architecture"). */
   architecture?: string;
+  /** Text the vocabulary's merges are learned from (default: Clade's mixed tokenizer corpus). */
+  vocabularyCorpus?: string;
 }
 
 export interface TestModelResult {

@@ -37,7 +37,7 @@ function tokenRowScale(vocab: TestVocabulary): (token: number) => number {
 export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void, signal?: AbortSignal): Promise<TestModelResult> {
   if (!options.out) throw new CladeError("invalid-argument", "No output file was given for the test model.", "Pass `out`, the path of the .gguf file to write.");
   const model = resolveTestModel(options);
-  const vocab = model.family ? buildTestVocabulary(model.shape.vocab, familySpecialTokens(model.family)) : buildTestVocabulary(model.shape.vocab);
+  const vocab = buildTestVocabulary(model.shape.vocab, model.family ? familySpecialTokens(model.family) : undefined, options.vocabularyCorpus);
   const metadata = buildTestModelMetadata(model, vocab);
   const { tensors, parameterCount } = planLlamaTensors(model, tokenRowScale(vocab));
 

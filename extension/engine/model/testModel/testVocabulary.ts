@@ -50,7 +50,12 @@ function mergesFor(count: number): Array<[string, string]> {
   return mergeCache.merges.slice(0, count);
 }
 
-export function buildTestVocabulary(vocabSize: number, specialTokens: readonly VocabularySpecialToken[] = SPECIAL_TOKENS): TestVocabulary {
+/**
+ * `corpus`: the text whose frequent pieces become tokens (default: a mix of prose, code, JSON tool
+ * calls and shell, TOKENIZER_CORPUS). A model trained on a known text tokenizes it compactly with
+ * a vocabulary learned from that text.
+ */
+export function buildTestVocabulary(vocabSize: number, specialTokens: readonly VocabularySpecialToken[] = SPECIAL_TOKENS, corpus?: string): TestVocabulary {
   const minimum = 256 + specialTokens.length;
   if (!Number.isInteger(vocabSize) || vocabSize < minimum) {
     throw new CladeError("invalid-argument", `A test model's vocabulary needs at least ${minimum} tokens (256 bytes + ${specialTokens.length} special), got ${vocabSize}.`, `Pass a vocabulary size of ${minimum} or more.`);
@@ -60,7 +65,8 @@ export function buildTestVocabulary(vocabSize: number, specialTokens: readonly V
   const merges: string[] = [];
   const budget = vocabSize - minimum;
   // A few merges reach a text that is already a token, so ask for some more merges than tokens.
-  for (const [left, right] of mergesFor(Math.ceil(budget * 1.25) + 16)) {
+  const wanted = Math.ceil(budget * 1.25) + 16;
+  for (const [left, right] of corpus === undefined ? mergesFor(wanted) : learnMerges(corpus, wanted)) {
     const text = left + right;
     // Two merge paths can reach the same text ("ab"+"c", "a"+"bc"): one token, both merges.
     if (!known.has(text)) {
