@@ -72,6 +72,14 @@ export interface RunTaskParams extends WithProgress {
   scripted?: ({ toolCall: Omit<ToolCall, "id"> } | { text: string })[];
   limits?: Partial<AgentLimits>;
   isolation?: "process" | "bwrap";
+  /** Overrides the agent version's own sampling for every model call (e.g. temperature 0 for a reproducible run). */
+  sampling?: SamplingOverride;
+}
+
+/** Sampling forced on every model call of a run or session, whatever the agent version asks for. */
+export interface SamplingOverride {
+  temperature?: number;
+  seed?: number;
 }
 
 export interface EvolveParams extends WithProgress {
@@ -94,6 +102,8 @@ export interface EvolveParams extends WithProgress {
   testCommand?: string;
   /** False when the client's workspace is not trusted: the engine refuses to run anything. */
   trusted?: boolean;
+  /** Overrides every model call's sampling (e.g. temperature 0), whatever the versions ask for. */
+  sampling?: SamplingOverride;
 }
 
 export interface TrainParams extends WithProgress {

@@ -13,7 +13,7 @@ import { seedAgentDir } from "../resources";
 import { openSuite } from "../tasks/openSuite";
 import { loraForVersion, versionAdapter } from "../train/adapterStore";
 import { buildAgent } from "./buildAgent";
-import type { LlmProvider } from "./llmProvider";
+import { withSampling, type LlmProvider } from "./llmProvider";
 import { runTask } from "./runTask";
 import { ScriptedProvider } from "./scriptedProvider";
 
@@ -75,6 +75,10 @@ export class AgentRuns {
 
   private async provider(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<LlmProvider> {
     if (params.scripted) return new ScriptedProvider(params.scripted);
+    return withSampling(await this.loadedModel(params, opts), params.sampling);
+  }
+
+  private async loadedModel(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<LlmProvider> {
     if (params.model && this.models.info?.file !== params.model.model) await this.models.load(params.model, opts);
     if (!this.models.info) {
       throw new CladeError("model-not-loaded", "No model is loaded to run the agent with.", "Pass --model FILE (CLI) or set clade.model.path (VS Code).");

@@ -1,5 +1,6 @@
 // The engine's session service: loads the model with one sequence per parallel job and runs (or
 // resumes) a session, turning its progress into protocol progress.
+import { withSampling } from "../agent/llmProvider";
 import { CladeError } from "../../protocol/errors";
 import type { EvolveParams, EvolveResult, ProgressValue } from "../../protocol/engine";
 import type { Archive } from "../archive/archive";
@@ -26,10 +27,10 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
   const summary = await runSession({
     workspace: params.workspace, suite: params.suite, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
-    provider: models, modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
+    provider: withSampling(models, params.sampling), modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
     gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
     useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
-    trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0, contextSize: Math.floor(info.contextSize / info.sequences) }, { archive, signal })).nodeId,
+    trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0 }, { archive, signal })).nodeId,
     // The budget is spent by evaluations and gate runs alike: `done` counts both, the message shows them apart.
     onProgress: (p) => opts.onProgress?.({
       title, done: p.evaluationsDone + p.gateRuns, total: p.budget, percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { Requests, type EvolveParams } from "../../../protocol/engine";
 import { createProgress, printJson } from "../output";
-import { intOption } from "../parse";
+import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 
@@ -21,6 +21,7 @@ interface EvolveCliOptions extends ModelCliOptions {
   maxTurns?: number;
   gateTasks?: number;
   trainEvery?: number;
+  temperature?: number;
   sandbox?: "process" | "bwrap";
   json?: boolean;
   verbose?: boolean;
@@ -38,7 +39,8 @@ export function registerEvolveCommand(program: Command): void {
     .option("--parallel <n>", "jobs at once on the shared model", intOption("--parallel", 1, 64), 1)
     .option("--seed <n>", "seed for the search and task order", intOption("--seed", 0), 0)
     .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
-    .option("--gate-tasks <n>", "T0 tasks a new version must solve before it is evaluated (default: all)", intOption("--gate-tasks", 0, 1000))
+    .option("--gate-tasks <n>", "tasks (T0 first) on which a new version must do at least as well as its parent before it is evaluated (default: 3)", intOption("--gate-tasks", 0, 1000))
+    .option("--temperature <t>", "sample every model call at this temperature (0: greedy), whatever the versions' settings say", floatOption("--temperature", 0, 2))
     .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
     .option("--train-every <k>", "train a LoRA adapter version after every K passed runs (needs --parallel 1)", intOption("--train-every", 1, 1_000_000))
     .option("--json", "print the session summary as JSON")
@@ -47,12 +49,13 @@ export function registerEvolveCommand(program: Command): void {
         workspace: path.resolve(opts.workspace), suite: opts.suite, strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
         model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox, trainEvery: opts.trainEvery,
+        ...(opts.temperature !== undefined ? { sampling: { temperature: opts.temperature } } : {}),
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));
       progress.stop();
       if (opts.json) return printJson(result);
-      console.log(`session ${result.sessionId}${result.resumed ? " (resumed)" : ""}: ${result.stopReason}; ${result.evaluationsDone}/${result.budget} evaluations, ${result.nodes} versions (${result.invalidNodes} invalid), ${result.tokens} tokens, ${Math.round(result.elapsedMs / 1000)} s`);
+      console.log(`session ${result.sessionId}${result.resumed ? " (resumed)" : ""}: ${result.stopReason}; ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} versions (${result.invalidNodes} invalid), ${result.tokens} tokens, ${Math.round(result.elapsedMs / 1000)} s`);
       console.log(`final pick: ${result.finalPick ?? "—"}${result.best ? ` (${result.best.passed}/${result.best.evaluated})` : ""}. Review it with \`clade diff ${result.finalPick ?? "N"}\`, then \`clade accept\`.`);
     });
 }

@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { Requests, type RunTaskParams } from "../../../protocol/engine";
 import type { RunResult } from "../../../protocol/run";
 import { createProgress, printJson } from "../output";
-import { intOption } from "../parse";
+import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 
@@ -19,6 +19,8 @@ interface RunCliOptions extends Partial<ModelCliOptions> {
   maxTokens?: number;
   timeout?: number;
   sandbox?: "process" | "bwrap";
+  temperature?: number;
+  seed?: number;
   json?: boolean;
   verbose?: boolean;
 }
@@ -46,6 +48,8 @@ export function registerRunCommand(program: Command): void {
     .option("--max-tokens <n>", "token limit for the run", intOption("--max-tokens", 100, 10_000_000))
     .option("--timeout <seconds>", "wall-clock limit", intOption("--timeout", 1, 86_400))
     .addOption(new Option("--sandbox <mode>", "how commands are confined: process (process group, scrubbed env) or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
+    .option("--temperature <t>", "sample every model call at this temperature (0: greedy, reproducible), whatever the version's settings say", floatOption("--temperature", 0, 2))
+    .option("--seed <n>", "sampling seed for every model call", intOption("--seed", 0, 2 ** 31 - 1))
     .option("--json", "print the RunResult as JSON")
     .action(async (opts: RunCliOptions) => {
       if (!opts.model && !opts.scripted) throw new InvalidArgumentError("Give --model FILE (or --scripted FILE for a scripted replay).");
@@ -54,6 +58,7 @@ export function registerRunCommand(program: Command): void {
         model: opts.model ? specFromOptions(opts as ModelCliOptions) : undefined,
         scripted: opts.scripted,
         isolation: opts.sandbox,
+        ...(opts.temperature !== undefined || opts.seed !== undefined ? { sampling: { temperature: opts.temperature, seed: opts.seed } } : {}),
         limits: { ...(opts.maxTurns ? { maxTurns: opts.maxTurns } : {}), ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) },
       };
       const progress = createProgress(!opts.json);
