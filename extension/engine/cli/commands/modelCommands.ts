@@ -16,10 +16,12 @@ export function registerModelCommands(program: Command): void {
 
   model
     .command("test-model")
-    .description("Write a small random-weight llama-family GGUF with a real byte-level BPE tokenizer and Qwen2.5's chat template, or with a model family's real template and special tokens (--preset <family>, see `model families`); deterministic for a seed.")
+    .description("Write a small random-weight llama-family GGUF with a real byte-level BPE tokenizer and Qwen2.5's chat template, or with a model family's real template and special tokens (--preset <family>, see `model families`); deterministic for a seed. --preset agent: the agent-capable TEST model, trained on reference runs of the built-in T0 tasks (it has seen them: it proves the machinery, not a smarter model); built once (minutes) and cached.")
     .requiredOption("--out <file>", "output .gguf path")
     .option("--seed <n>", "random seed", intOption("--seed", 0), 1)
-    .addOption(new Option("--preset <name>", "shape preset, or a model family (toy-sized, with that family's architecture, chat template and special tokens)").choices(Object.keys(TEST_MODEL_PRESETS)).default("toy"))
+    .addOption(new Option("--preset <name>", "shape preset, or a model family (toy-sized, with that family's architecture, chat template and special tokens)").choices([...Object.keys(TEST_MODEL_PRESETS), "agent"]).default("toy"))
+    .option("--rebuild", "--preset agent: build again even if the cache has it")
+    .option("--threads <n>", "--preset agent: trainer threads (default: the CPU count, at most 4)", intOption("--threads", 1, 256))
     .option("--layers <n>", "transformer blocks", intOption("--layers", 1, 256))
     .option("--embd <n>", "embedding width", intOption("--embd", 8, 65536))
     .option("--heads <n>", "attention heads", intOption("--heads", 1, 1024))
@@ -30,6 +32,7 @@ export function registerModelCommands(program: Command): void {
     .addOption(new Option("--type <t>", "tensor type for weight matrices").choices(["f32", "f16", "q8_0"]))
     .option("--json", "print the result as JSON")
     .action(async (opts) => {
+      if (opts.preset === "agent") return testAgentModel(opts);
       const options: TestModelOptions = {
         out: path.resolve(opts.out), seed: opts.seed, preset: opts.preset, layers: opts.layers, embd: opts.embd, heads: opts.heads,
         kvHeads: opts.kvHeads, ff: opts.ff, vocab: opts.vocab, contextLength: opts.contextLength, type: opts.type,
@@ -92,4 +95,19 @@ function printInfo(info: ModelInfo): void {
     ["load time", `${info.loadMs} ms`],
   ];
   for (const [key, value] of rows) console.log(`${key.padEnd(22)} ${value}`);
+}
+
+async function testAgentModel(opts: { out: string; json?: boolean; rebuild?: boolean; threads?: number }): Promise<void> {
+  const { buildAgentModel } = await import("../../train/agentModel/agentModel");
+  const progress = createProgress(!opts.json);
+  const started = Date.now();
+  const result = await buildAgentModel({ out: opts.out, rebuild: opts.rebuild, threads: opts.threads, onProgress: (p) => progress.update(p) });
+  progress.stop();
+  const seconds = (Date.now() - started) / 1000;
+  if (opts.json) return printJson({ ...result, seconds });
+  const b = result.build;
+  console.log(`Wrote ${result.file} — the agent-capable TEST model (trained on the built-in T0 tasks; it has seen them)`);
+  console.log(result.cached ? `from the cache in ${seconds.toFixed(1)} s (built in ${(b.totalMs / 60_000).toFixed(1)} min)` : `built in ${(b.totalMs / 60_000).toFixed(1)} min`);
+  console.log(`training: ${b.dataset.examples} runs, ${b.dataset.tokens} tokens (${b.dataset.maskedTokens} the agent's), ${b.trainer.steps} steps, final loss ${b.trainer.finalLoss.toFixed(4)}, ${Math.round(b.trainer.tokensPerSecond)} tokens/s`);
+  console.log(`sha256 ${result.sha256}`);
 }

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { TestModelOptions, TestModelResult } from "../../../protocol/model";
 import { CladeError } from "../../../protocol/errors";
 import { writeGgufFile } from "../gguf/ggufWriter";
-import { planLlamaTensors } from "./llamaTensors";
+import { planLlamaTensors, type RowDelta } from "./llamaTensors";
 import { familySpecialTokens } from "./testModelFamilies";
 import { buildTestModelMetadata } from "./testModelMetadata";
 import { resolveTestModel } from "./testModelShape";
@@ -34,12 +34,13 @@ function tokenRowScale(vocab: TestVocabulary): (token: number) => number {
 }
 
 /** Writes the model to `options.out` (parent folders are created); a cancelled write leaves no file. */
-export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void, signal?: AbortSignal): Promise<TestModelResult> {
+/** `rowDelta`: added to weight rows as they are written (a LoRA adapter merged into the weights). */
+export async function generateTestModel(options: TestModelOptions, onProgress?: (p: TestModelProgress) => void, signal?: AbortSignal, rowDelta?: RowDelta): Promise<TestModelResult> {
   if (!options.out) throw new CladeError("invalid-argument", "No output file was given for the test model.", "Pass `out`, the path of the .gguf file to write.");
   const model = resolveTestModel(options);
   const vocab = buildTestVocabulary(model.shape.vocab, model.family ? familySpecialTokens(model.family) : undefined, options.vocabularyCorpus);
   const metadata = buildTestModelMetadata(model, vocab);
-  const { tensors, parameterCount } = planLlamaTensors(model, tokenRowScale(vocab));
+  const { tensors, parameterCount } = planLlamaTensors(model, tokenRowScale(vocab), rowDelta);
 
   const file = path.resolve(options.out);
   await mkdir(path.dirname(file), { recursive: true });

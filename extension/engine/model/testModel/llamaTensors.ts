@@ -68,13 +68,27 @@ export interface LlamaTensorPlan {
   parameterCount: number;
 }
 
-export function planLlamaTensors(model: ResolvedTestModel, rowScale: (token: number) => number): LlamaTensorPlan {
+/** Adds to a weight row (e.g. a merged LoRA adapter's B·A); undefined for tensors it leaves alone. */
+export type RowDelta = (tensor: string) => ((row: number, values: Float32Array) => void) | undefined;
+
+/** The rows of `rows` (chunks of whole rows of length `rowLength`) with `add` applied to each. */
+function* withDelta(rows: Generator<Float32Array>, rowLength: number, add: (row: number, values: Float32Array) => void): Generator<Float32Array> {
+  let row = 0;
+  for (const chunk of rows) {
+    for (let at = 0; at < chunk.length; at += rowLength) add(row++, chunk.subarray(at, at + rowLength));
+    yield chunk;
+  }
+}
+
+export function planLlamaTensors(model: ResolvedTestModel, rowScale: (token: number) => number, rowDelta?: RowDelta): LlamaTensorPlan {
   const { shape, seed } = model;
   const big: GgmlTypeName = shape.type === "q8_0" ? "Q8_0" : shape.type === "f16" ? "F16" : "F32";
   const tensors: GgufTensorSpec[] = [];
   const matrix = (name: string, dims: [number, number], std: number, scale?: (row: number) => number): void => {
+    const add = rowDelta?.(name);
+    if (add && big === "Q8_0") throw new Error(`A row delta for ${name} needs an F32 or F16 model.`);
     if (big === "Q8_0") tensors.push({ name, dims, type: big, encoded: () => randomQ8_0Rows(seed, name, dims, std, scale) });
-    else tensors.push({ name, dims, type: big, data: () => randomRows(seed, name, dims, std, scale) });
+    else tensors.push({ name, dims, type: big, data: () => (add ? withDelta(randomRows(seed, name, dims, std, scale), dims[0], add) : randomRows(seed, name, dims, std, scale)) });
   };
   const norm = (name: string, n: number): void => {
     tensors.push({ name, dims: [n], type: "F32", data: () => ones(n) });

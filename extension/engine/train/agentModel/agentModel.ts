@@ -1,0 +1,215 @@
+// The agent-capable TEST model: a small generated model trained, with Clade's own LoRA trainer, on
+// reference trajectories of the built-in T0 tasks, until through the real engine (real llama.cpp,
+// the real Qwen chat template and its native tool-call syntax, the real grammar and sandbox) it
+// solves them. It has SEEN those tasks: it proves the machinery (prompt rendering, tool grammar,
+// budgets, training renderer, runner), not that a model got smarter. Nothing general can be read
+// from its scores.
+//
+// Build: reference runs (referencePolicy.ts, through the real runner with a scripted provider) ->
+// a vocabulary learned from their text (compact tokens for this prompt and these files) -> the
+// base model -> the dataset (buildDataset: the inference renderer, loss on the agent's tokens) ->
+// LoRA at high rank -> the adapter merged into the base weights -> one GGUF. Deterministic from the
+// seed; cached outside the clone by the hash of everything it depends on.
+import { createHash } from "node:crypto";
+import { existsSync, promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { getModuleVersion } from "node-llama-cpp";
+import type { AgentLimits } from "../../../protocol/agent";
+import { CladeError, cancelledError } from "../../../protocol/errors";
+import type { ProgressValue } from "../../../protocol/engine";
+import { buildAgent } from "../../agent/buildAgent";
+import { runTask } from "../../agent/runTask";
+import { ScriptedProvider } from "../../agent/scriptedProvider";
+import { generateTestModel } from "../../model/testModel/generateTestModel";
+import { seedAgentDir } from "../../resources";
+import { openBuiltinSuite } from "../../tasks/builtinSuite";
+import type { Task } from "../../tasks/types";
+import { buildDataset } from "../buildDataset";
+import { readTrajectory } from "../readTrajectory";
+import { findTrainerBinary, trainLora } from "../trainerProcess";
+import { loraRowDelta } from "./mergeLora";
+import { referenceEdits, referenceScript } from "./referencePolicy";
+
+/** Bump when anything below changes what the model becomes. */
+export const AGENT_MODEL_VERSION = 1;
+
+/**
+ * The shape: small enough to train on 2 CPU cores in minutes, big enough to hold the trajectories.
+ * A vocabulary learned from the trajectories' own text (4,096 tokens) cuts a run's ~4,000
+ * characters of system prompt, tool documentation, files and calls to ~1,400 tokens, which is what
+ * training time scales with; width and depth beyond this only slowed training (see README).
+ */
+export const AGENT_MODEL_SHAPE = { layers: 4, embd: 128, heads: 4, kvHeads: 2, ff: 384, vocab: 4096, contextLength: 4096, type: "f32" as const };
+export const AGENT_MODEL_TRAINING = { rank: 64, alpha: 64, learningRate: 5e-3, epochs: 40, schedule: "cosine" as const, seed: 1 };
+/** Agent runs of this model get its whole trained context; the reference runs must budget the same way. */
+export const AGENT_MODEL_LIMITS: Partial<AgentLimits> = { contextTokens: AGENT_MODEL_SHAPE.contextLength, maxTurns: 8 };
+
+export interface AgentModelOptions {
+  out: string;
+  /** Default $CLADE_CACHE_DIR or ~/.cache/clade (the model goes to <cache>/agent-model/<key>/). */
+  cacheDir?: string;
+  threads?: number;
+  /** Rebuild even when the cache has it. */
+  rebuild?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: ProgressValue) => void;
+}
+
+export interface AgentModelResult {
+  file: string;
+  sha256: string;
+  /** The cache key: sha256 of trajectories, shape, training settings, trainer and llama.cpp versions. */
+  key: string;
+  cached: boolean;
+  /** How the model was made (also in the cache folder as build.json). */
+  build: AgentModelBuild;
+}
+
+export interface AgentModelBuild {
+  key: string;
+  version: number;
+  shape: typeof AGENT_MODEL_SHAPE;
+  training: typeof AGENT_MODEL_TRAINING & { contextSize: number; threads: number };
+  tasks: string[];
+  dataset: { examples: number; tokens: number; maskedTokens: number };
+  trainer: { steps: number; finalLoss: number; tokensPerSecond: number; trainMs: number; losses: { step: number; loss: number }[] };
+  totalMs: number;
+  sha256: string;
+}
+
+export async function buildAgentModel(options: AgentModelOptions): Promise<AgentModelResult> {
+  const started = Date.now();
+  const report = (message: string, percentage?: number) => options.onProgress?.({ title: "Agent test model", message, percentage });
+  const threads = options.threads ?? Math.max(1, Math.min(os.cpus().length, 4));
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "clade-agent-model-"));
+  try {
+    const trainer = findTrainerBinary();
+    if (!trainer) throw new CladeError("no-binary", "Clade's LoRA trainer is not built, and the agent test model is trained with it.", "Run `npm run build:trainer` (needs cmake and a C++ compiler: apt-get install cmake g++).");
+    report("reference runs of the T0 tasks", 0);
+    const runs = await referenceRuns(path.join(scratch, "runs"), options.signal);
+
+    report("vocabulary, base model and training data", 5);
+    const corpus = await trajectoryCorpus(runs);
+    const base = path.join(scratch, "base.gguf");
+    const generate = (out: string, rowDelta?: Awaited<ReturnType<typeof loraRowDelta>>) =>
+      generateTestModel({ out, seed: AGENT_MODEL_TRAINING.seed, preset: "qwen2.5", ...AGENT_MODEL_SHAPE, vocabularyCorpus: corpus }, undefined, options.signal, rowDelta);
+    const baseModel = await generate(base);
+    const dataset = await buildDataset({ trajectories: runs, modelPath: base, modelSha256: baseModel.sha256, outDir: path.join(scratch, "data"), heldOutFraction: 0, seed: 0, maxTokens: AGENT_MODEL_SHAPE.contextLength });
+    if (dataset.manifest.train.examples !== runs.length) {
+      throw new CladeError("training-failed", `Only ${dataset.manifest.train.examples} of ${runs.length} reference runs became training examples.`, "See the dataset manifest's source statuses; this is a bug in the agent model's build.", { sources: dataset.manifest.sources });
+    }
+    // The key covers what the model is trained on as the trainer sees it (the rendered, masked tokens:
+    // a change of the chat rendering or of the runs rebuilds it), how, and with which binaries.
+    const key = sha256(JSON.stringify([AGENT_MODEL_VERSION, AGENT_MODEL_SHAPE, AGENT_MODEL_TRAINING, baseModel.sha256, dataset.manifest.datasetHash, await fileSha256(trainer), await getModuleVersion()]));
+    const cacheDir = path.join(options.cacheDir ?? process.env.CLADE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "clade"), "agent-model", key.slice(0, 16));
+    const cachedFile = path.join(cacheDir, "agent.gguf");
+    if (!options.rebuild && existsSync(cachedFile) && existsSync(path.join(cacheDir, "build.json"))) {
+      const build = JSON.parse(await fs.readFile(path.join(cacheDir, "build.json"), "utf8")) as AgentModelBuild;
+      if ((await fileSha256(cachedFile)) === build.sha256) {
+        await copyOut(cachedFile, options.out);
+        return { file: path.resolve(options.out), sha256: build.sha256, key, cached: true, build };
+      }
+    }
+
+    report("training", 10);
+    const longest = Math.max(...dataset.manifest.sources.map((s) => s.tokens ?? 0));
+    const contextSize = Math.ceil(longest / 256) * 256;
+    const losses: { step: number; loss: number }[] = [];
+    const trained = await trainLora(
+      { model: base, dataset: dataset.train, output: path.join(scratch, "adapter.gguf"), contextSize, threads, ...AGENT_MODEL_TRAINING },
+      {
+        signal: options.signal,
+        onProgress: (p) => {
+          losses.push({ step: p.step, loss: Math.round(p.loss * 1e4) / 1e4 });
+          report(`training: step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tokens/s`, 10 + (85 * p.step) / p.steps);
+        },
+      },
+    );
+    if (options.signal?.aborted) throw cancelledError("Building the agent test model");
+
+    report("merging the adapter into the weights", 96);
+    const merged = path.join(scratch, "agent.gguf");
+    const result = await generate(merged, await loraRowDelta(trained.adapter));
+    const build: AgentModelBuild = {
+      key, version: AGENT_MODEL_VERSION, shape: AGENT_MODEL_SHAPE, training: { ...AGENT_MODEL_TRAINING, contextSize, threads },
+      tasks: runs.map((file) => path.basename(file).replace(/-[^-]+\.jsonl$/, "")),
+      dataset: { examples: dataset.manifest.train.examples, tokens: dataset.manifest.train.tokens, maskedTokens: dataset.manifest.train.maskedTokens },
+      trainer: { steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, losses: thin(losses, 40) },
+      totalMs: Date.now() - started, sha256: result.sha256,
+    };
+    await fs.mkdir(cacheDir, { recursive: true });
+    await fs.copyFile(merged, `${cachedFile}.tmp`);
+    await fs.writeFile(path.join(cacheDir, "build.json"), `${JSON.stringify(build, null, 2)}\n`);
+    await fs.rename(`${cachedFile}.tmp`, cachedFile);
+    await copyOut(merged, options.out);
+    report("done", 100);
+    return { file: path.resolve(options.out), sha256: result.sha256, key, cached: false, build };
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The T0 tasks the model is trained on (and tested with). */
+export async function agentModelTasks(): Promise<Task[]> {
+  const suite = openBuiltinSuite();
+  try {
+    const tasks: Task[] = [];
+    for (const summary of await suite.list()) if (summary.tier === "T0") tasks.push((await suite.get(summary.id))!);
+    return tasks;
+  } finally {
+    suite.dispose();
+  }
+}
+
+/** Reference runs of the seed agent on every T0 task (scripted oracle replies, real runner, hidden tests). */
+async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<string[]> {
+  const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal });
+  if (!build.ok) throw new CladeError("internal", `The seed agent does not build: ${build.message}`, "Reinstall Clade.");
+  const files: string[] = [];
+  for (const task of await agentModelTasks()) {
+    if (signal?.aborted) throw cancelledError("Building the agent test model");
+    const script = referenceScript(task, await referenceEdits(task), { runTests: false });
+    // A fixed run id keeps the trajectories (and so the cache key) the same from build to build.
+    const run = await runTask({ task, versionId: "seed", bundle: build.bundle, provider: new ScriptedProvider(script), runsDir, limits: AGENT_MODEL_LIMITS, signal, runId: "reference", warm: false });
+    if (!run.passed) throw new CladeError("internal", `The reference run of ${task.id} did not pass its hidden tests (${run.stopReason}).`, "The task's reference solution or the reference policy is broken; see the trajectory.", { trajectory: run.trajectory });
+    const records = (await fs.readFile(run.trajectory, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { type?: string; droppedMessages?: number });
+    if (records.some((record) => record.type === "llm" && (record.droppedMessages ?? 0) > 0)) {
+      throw new CladeError("internal", `The reference run of ${task.id} dropped messages to fit its context, so inference would see another prompt.`, "Give the agent model a longer context.");
+    }
+    files.push(run.trajectory);
+  }
+  return files;
+}
+
+/** The text the vocabulary is learned from: every message, tool definition and call of the runs. */
+async function trajectoryCorpus(files: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const file of files) {
+    const run = await readTrajectory(file);
+    const last = run.calls.at(-1);
+    if (!last) continue;
+    parts.push(JSON.stringify(last.request.tools ?? []));
+    for (const message of last.messages) parts.push(message.content, JSON.stringify(message.toolCalls ?? []));
+    for (const call of run.calls) parts.push(JSON.stringify(call.result?.toolCalls.map((c) => c.arguments) ?? []));
+  }
+  return parts.join("\n");
+}
+
+async function copyOut(from: string, to: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(to)), { recursive: true });
+  await fs.copyFile(from, path.resolve(to));
+}
+
+function thin<T>(items: T[], count: number): T[] {
+  if (items.length <= count) return items;
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))]);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+async function fileSha256(file: string): Promise<string> {
+  return createHash("sha256").update(await fs.readFile(file)).digest("hex");
+}
