@@ -88,7 +88,7 @@ function printInfo(info: ModelInfo): void {
     ["architecture", info.architecture + (info.name ? ` (${info.name})` : "")],
     ["parameters", info.parameterCount.toLocaleString()],
     ["layers / embd / vocab", `${info.layers} / ${info.embeddingLength} / ${info.vocabularySize}`],
-    ["context", `${info.contextPerSequence} per sequence × ${info.sequences} sequence(s) (trained ${info.trainContextLength}): ${info.contextReason}`],
+    ["context", `${info.sequences} sequence(s), trained for ${info.trainContextLength}; ${info.contextReason}`],
     ["chat wrapper", `${info.chatWrapper}${info.functionCalling ? " (function calling)" : ""}${info.chatTemplate ? "" : " — no chat template in file"}`],
     ["backend", `${info.backend}, ${info.gpuLayers} GPU layers, ${info.threads} thread(s)`],
     ["adapters", info.lora.length ? info.lora.map((l) => `${l.file}×${l.scale ?? 1}`).join(", ") : "none"],
