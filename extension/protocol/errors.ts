@@ -25,6 +25,8 @@ export type ErrorReason =
   | "archive-locked"
   | "archive-corrupt"
   | "disk-full"
+  /** A chat request's prompt does not fit the sequence's context. */
+  | "context-overflow"
   | "internal";
 
 /** What crosses the JSON-RPC boundary in `ResponseError.data`. */

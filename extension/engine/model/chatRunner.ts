@@ -46,6 +46,7 @@ type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHis
 
 export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
   const plan = await planRequest(env, params);
+  if (plan.mode === "required") await checkFits(env, plan, options.prompt);
   if (plan.mode === "required" && plan.grammar && plan.native) {
     const fast = await runNativeRequired(env, plan, params, options);
     if (fast) return fast;
@@ -125,6 +126,22 @@ async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
     timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
     ...(params.returnPromptTokens ? { promptTokenIds: [...prompt] } : {}),
   };
+}
+
+/**
+ * A required call whose prompt leaves no room for a reply cannot be helped by LlamaChat's context
+ * shift (it drops the system prompt's neighbours and then fails with "did not return a history that
+ * fits"): say what does not fit, so the agent (or its author) can shorten the conversation.
+ */
+async function checkFits(env: ChatRunEnv, plan: Plan, rendered?: Token[]): Promise<void> {
+  const prompt = rendered ?? renderTokens(env, plan);
+  if (!prompt || replyRoom(env.sequence, prompt.length, 16, plan.native ? 32 : 0) > 0) return;
+  throw new CladeError(
+    "context-overflow",
+    `The prompt is ${prompt.length} tokens and the context of a sequence ${env.sequence.contextSize}: no room is left for a reply.`,
+    "Shorten the conversation (the agent's context budget should keep it under the context, less its reply allowance), or load the model with a larger context per sequence (clade.model.contextSize, CLI --context-per-sequence).",
+    { promptTokens: prompt.length, contextSize: env.sequence.contextSize },
+  );
 }
 
 /** A "required" call in the wrapper's own syntax (nativeCall.ts); undefined when it must go through LlamaChat. */

@@ -46,7 +46,10 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
 
     const call = reply.toolCalls[0];
     if (!call) {
-      messages.push({ role: "assistant", content: reply.text }, { role: "user", content: nudges.noToolCall });
+      // A reply cut off at the token limit is not echoed back: it would fill the context with a
+      // half-written call (and the next one would be cut off sooner).
+      const cut = reply.stopReason === "maxTokens";
+      messages.push({ role: "assistant", content: cut ? nudges.cutOffStub : reply.text }, { role: "user", content: cut ? nudges.cutOff(maxReply) : nudges.noToolCall });
       continue;
     }
     messages.push({ role: "assistant", content: "", toolCalls: [call] });

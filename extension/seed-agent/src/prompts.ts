@@ -22,5 +22,7 @@ export function taskPrompt(task: AgentTask, files: string[]): string {
 
 export const nudges = {
   noToolCall: "Reply with exactly one tool call.",
+  cutOffStub: "[reply cut off]",
+  cutOff: (maxTokens: number) => `Your reply was cut off at ${maxTokens} tokens. Reply with one shorter tool call: change a few lines with edit_file rather than writing a whole file.`,
   unknownTool: (name: string, known: string[]) => `There is no tool named "${name}". Use one of: ${known.join(", ")}.`,
 };

@@ -83,3 +83,27 @@ test("a tool error goes back to the model instead of ending the run", async () =
   const first = events.find((e) => e.type === "tool-result");
   assert.ok(first && first.type === "tool-result" && !first.ok && /outside the project/.test(first.output));
 });
+
+test("a reply cut off at the token limit is not echoed back into the context", async () => {
+  const seen: ChatParams[] = [];
+  let i = 0;
+  const host: AgentHost = {
+    async llm(params) {
+      seen.push(params);
+      i++;
+      if (i === 1) return { text: "x".repeat(5000), toolCalls: [], stopReason: "maxTokens", usage: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 768 } };
+      return { text: "", toolCalls: [{ id: "c", name: "finish", arguments: { summary: "done" } }], stopReason: "toolCall", usage: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 5 } };
+    },
+    async exec() {
+      return { exitCode: 0, timedOut: false, output: "", truncated: false, durationMs: 1 };
+    },
+    record: () => undefined,
+    limits: { maxTurns: 5, maxTokens: 100_000, timeoutMs: 60_000, commandTimeoutMs: 10_000, contextTokens: 2048 },
+    signal: new AbortController().signal,
+  };
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "finished");
+  const second = seen[1].messages;
+  assert.ok(second.every((m) => m.content.length < 1000), "the 5,000-character cut-off reply is not in the next prompt");
+  assert.match(second.at(-1)!.content, /cut off at \d+ tokens/);
+});
