@@ -41,7 +41,7 @@ const USER_SETTINGS = {
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
 };
-const machineSettings = (model) => ({ "clade.model.path": model, "clade.model.threads": 1, "clade.model.contextSize": 512, "clade.model.sequences": 1 });
+const machineSettings = (model) => ({ "clade.model.path": model, "clade.model.threads": 1, "clade.model.contextSize": 2048, "clade.model.sequences": 1 });
 
 const timings = [];
 async function phase(name, run) {

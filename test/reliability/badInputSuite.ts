@@ -50,9 +50,9 @@ const modelSettings: [string, RawModelSettings][] = [
   ["clade.model.contextSize: a fraction", { path: "/m.gguf", contextSize: 2.5 }],
   ["clade.model.threads: negative", { path: "/m.gguf", threads: -1 }],
   ["clade.model.threads: above 256", { path: "/m.gguf", threads: 999 }],
-  ["clade.model.sequences: 0", { path: "/m.gguf", sequences: 0 }],
+  ["clade.model.sequences: negative", { path: "/m.gguf", sequences: -1 }],
   ["clade.model.sequences: above 64", { path: "/m.gguf", sequences: 100 }],
-  ["clade.model.contextSize / sequences: too few tokens each", { path: "/m.gguf", contextSize: 256, sequences: 64 }],
+  ["clade.model.contextSize: too few tokens per sequence for an agent turn", { path: "/m.gguf", contextSize: 200, sequences: 4 }],
 ];
 for (const [name, raw] of modelSettings) {
   await expectHandled(report, `setting ${name}`, async () => {
