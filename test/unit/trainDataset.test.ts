@@ -60,6 +60,17 @@ describe("readTrajectory + finalConversation", () => {
     expect(finalConversation(cut)).toMatchObject({ endOfTurn: false, messages: expect.arrayContaining([{ role: "assistant", content: '{"name": "read_fi' }]) });
   });
 
+  it("carries the text the model wrote for each JSON call, as the model host renders it back; none for other texts", async () => {
+    const written = '{ "name": "read_file",\n  "arguments": {"path": "b.js"} }';
+    const conversation = finalConversation(await readTrajectory(await writeRun("texts", { passed: true }, result([call("c2", "b.js")], written))))!;
+    expect(conversation.callText?.(call("c2", "b.js"))).toBe(written);
+    // Another call under the same id, a call whose reply text was not its JSON (a scripted reply's "").
+    expect(conversation.callText?.(call("c2", "c.js"))).toBeUndefined();
+    expect(conversation.callText?.(call("c1", "a.js"))).toBeUndefined();
+    const native = finalConversation(await readTrajectory(await writeRun("native-text", { passed: true }, result([call("c2", "b.js")], '<tool_call>\n{"name": "read_file", "arguments": {"path": "b.js"}}\n</tool_call>'))))!;
+    expect(native.callText?.(call("c2", "b.js"))).toBeUndefined();
+  });
+
   it("keeps a required-mode call as the call alone and an auto-mode reply with its text", () => {
     expect(replyMessage(result([call("x", "a")], '{"name":"read_file"}'), "required")).toEqual({ role: "assistant", content: "", toolCalls: [call("x", "a")] });
     expect(replyMessage(result([call("x", "a")], "Let me look."), "auto")).toEqual({ role: "assistant", content: "Let me look.", toolCalls: [call("x", "a")] });

@@ -1,6 +1,9 @@
 // The conversation a run's training example is made of: the message list of its last model call
-// (system, task, every tool call and result the agent kept in context) plus that call's reply.
-import type { ChatMessage, ChatResult } from "../../protocol/model";
+// (system, task, every tool call and result the agent kept in context) plus that call's reply, and
+// the text the model wrote for each of its "required" calls.
+import type { ChatMessage, ChatResult, ToolCall } from "../../protocol/model";
+import { ToolCallTexts } from "../model/toolCallTexts";
+import { parseToolCallText } from "../model/toolCalls";
 import type { RenderRequest } from "./inferencePrompt";
 import type { TrajectoryRun } from "./readTrajectory";
 
@@ -11,6 +14,12 @@ export interface FinalConversation {
   request: RenderRequest;
   /** The final reply ended its turn (it was not cut by maxTokens or an abort), so it gets an end-of-turn token. */
   endOfTurn: boolean;
+  /**
+   * The text the model wrote for a "required" call written as JSON (no native syntax), by call: the
+   * model host renders such a call back as that text (model/toolCallTexts.ts), not as a canonical
+   * JSON of it (the grammar lets the model choose whitespace), so training renders it the same way.
+   */
+  callText?: (call: ToolCall) => string | undefined;
 }
 
 /** Undefined when the run made no successful model call. */
@@ -19,7 +28,20 @@ export function finalConversation(run: TrajectoryRun): FinalConversation | undef
   if (!last?.result) return undefined;
   const reply = replyMessage(last.result, last.request.toolChoice);
   const endOfTurn = last.result.stopReason !== "maxTokens" && last.result.stopReason !== "aborted";
-  return { messages: [...last.messages, reply], request: last.request, endOfTurn };
+  const texts = callTexts(run);
+  return { messages: [...last.messages, reply], request: last.request, endOfTurn, callText: (call) => texts.textOf(call) };
+}
+
+/** What the model host remembers of a run's calls: the reply text of each "required" call it parsed as JSON (chatRunner.ts). */
+function callTexts(run: TrajectoryRun): ToolCallTexts {
+  const texts = new ToolCallTexts(Number.MAX_SAFE_INTEGER);
+  for (const { request, result } of run.calls) {
+    const [call] = result?.toolCalls ?? [];
+    if (request.toolChoice !== "required" || !call || result?.toolCalls.length !== 1) continue;
+    const written = parseToolCallText(result.text, request.tools ?? []);
+    if (written && written.name === call.name && JSON.stringify(written.arguments) === JSON.stringify(call.arguments ?? {})) texts.remember(call, result.text);
+  }
+  return texts;
 }
 
 /**

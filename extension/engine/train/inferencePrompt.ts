@@ -3,7 +3,7 @@
 // model/chatRunner.ts plans and renders a request. Training data is rendered with this, so the
 // adapter learns from exactly the text the agent's model reads and writes.
 import { isChatModelResponseFunctionCall, type ChatHistoryItem, type ChatModelFunctions, type ChatModelResponse, type ChatWrapper, type ChatWrapperGeneratedContextState } from "node-llama-cpp";
-import type { ChatMessage, ChatParams } from "../../protocol/model";
+import type { ChatMessage, ChatParams, ToolCall } from "../../protocol/model";
 import { planHistory, renderPlanned } from "../model/planRequest";
 
 /** The model's chat wrapper and whether it has a native function-call syntax (model/modelInfo wrapperSupportsFunctions). */
@@ -21,16 +21,19 @@ export interface InferenceHistory {
   functions?: ChatModelFunctions;
 }
 
+/** The text the model wrote for an earlier call, if known (the model host's ToolCallTexts; FinalConversation.callText). */
+export type CallText = (call: ToolCall) => string | undefined;
+
 /** chatRunner's planRequest without the grammar: the history and functions LlamaChat is given (model/planRequest.ts). */
-export function inferenceHistory(messages: readonly ChatMessage[], request: RenderRequest, renderer: ChatRenderer): InferenceHistory {
-  const planned = planHistory(messages, request, { wrapper: renderer.wrapper, functionCalling: renderer.functionCalling });
+export function inferenceHistory(messages: readonly ChatMessage[], request: RenderRequest, renderer: ChatRenderer, callText?: CallText): InferenceHistory {
+  const planned = planHistory(messages, request, { wrapper: renderer.wrapper, functionCalling: renderer.functionCalling }, callText);
   if (planned.functions || (renderer.functionCalling && planned.mode !== "required")) markCallChunks(planned.history, messages);
   return { history: planned.history, functions: planned.functions };
 }
 
 /** The prompt text (and stop triggers) of a request whose history is `messages`, as chatRunner renders it. */
-export function renderInference(renderer: ChatRenderer, messages: readonly ChatMessage[], request: RenderRequest): ChatWrapperGeneratedContextState {
-  return renderPlanned(renderer.wrapper, inferenceHistory(messages, request, renderer));
+export function renderInference(renderer: ChatRenderer, messages: readonly ChatMessage[], request: RenderRequest, callText?: CallText): ChatWrapperGeneratedContextState {
+  return renderPlanned(renderer.wrapper, inferenceHistory(messages, request, renderer, callText));
 }
 
 /**

@@ -50,7 +50,7 @@ export function buildMaskedExample(renderer: ChatRenderer, tokenizer: Tokenizer,
     const message = conversation.messages[turn.index];
     const native = renderer.functionCalling && (message.toolCalls?.length ?? 0) > 0;
     if (!native) {
-      const withReply = renderInference(renderer, conversation.messages.slice(0, turn.index + 1), conversation.request).contextText;
+      const withReply = renderInference(renderer, conversation.messages.slice(0, turn.index + 1), conversation.request, conversation.callText).contextText;
       const reply = tokenize(remainder(withReply, prompt, renderer, turn.index));
       append(reply, reply.length);
       const after = tokenize(remainder(turn.following, withReply, renderer, turn.index));
@@ -68,8 +68,8 @@ export function buildMaskedExample(renderer: ChatRenderer, tokenizer: Tokenizer,
 }
 
 function turns(renderer: ChatRenderer, conversation: FinalConversation): Turn[] {
-  const { messages, request, endOfTurn } = conversation;
-  const render = (upTo: readonly ChatMessage[]) => renderInference(renderer, upTo, request);
+  const { messages, request, endOfTurn, callText } = conversation;
+  const render = (upTo: readonly ChatMessage[]) => renderInference(renderer, upTo, request, callText);
   const indexes = messages.flatMap((message, index) => (message.role === "assistant" ? [index] : []));
   const prompts = indexes.map((index) => render(messages.slice(0, index)));
   // After the final reply: what the wrapper writes when the conversation goes on (its end of turn).
