@@ -82,5 +82,7 @@ export const FAMILY_TEST_CHECKS: readonly string[] = [
   "tokens: each special token is one token (control tokens special), the end-of-turn tokens end generation",
   "wrapper: node-llama-cpp resolves the expected chat wrapper, with or without native function calling",
   "render: a fixed conversation (system, user, tool call, tool result, user) rendered by renderInference matches test/fixtures/families/<family>.txt",
-  "chat: through ModelHost, toolChoice required returns one parsed, schema-valid tool call and toolChoice auto completes",
+  "chat: through ModelHost, toolChoice required returns one parsed, schema-valid tool call written in the family's syntax and toolChoice auto completes",
+  "agent run: the seed agent on t0-subtract-order through runTask with ModelHost completes and is scored; every reply not cut off is one tool call in the family's syntax",
+  "training example: the run's example (openDatasetModel, finalConversation, buildMaskedExample) starts with the exact prompt tokens the host evaluated for its calls, unmasked but for earlier replies (Mistral: not append-only, expected; no-template: same text, tokens may differ at reply edges)",
 ];
