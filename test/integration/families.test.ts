@@ -15,8 +15,9 @@ import os from "node:os";
 import path from "node:path";
 // node-llama-cpp's own Jinja engine (its dependency), here to render a template as Hugging Face does.
 import { Template } from "@huggingface/jinja";
-import { LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaLogLevel, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelChatWrapper } from "../../extension/engine/model/modelChatWrapper";
 import type { ChatMessage, ChatParams, ChatResult, ModelSpec, ToolDefinition } from "../../extension/protocol/model";
 import type { RunResult } from "../../extension/protocol/run";
 import { buildAgent } from "../../extension/engine/agent/buildAgent";
@@ -95,7 +96,7 @@ afterAll(async () => {
 
 /** The prompt text the model reads (special tokens included), as Clade's renderer builds it. */
 function renderedText(model: LlamaModel, family: TestModelFamily, request: RenderRequest): string {
-  const wrapper = resolveChatWrapper(model);
+  const wrapper = modelChatWrapper(model);
   const state = renderInference({ wrapper, functionCalling: wrapperSupportsFunctions(wrapper) }, conversation, request);
   const text = model.detokenize(state.contextText.tokenize(model.tokenizer), true);
   // Llama3_1ChatWrapper writes today's date into the system header.
@@ -127,7 +128,7 @@ function referenceText(family: TestModelFamily): string {
 }
 
 function golden(family: TestModelFamily, model: LlamaModel): string {
-  const wrapper = resolveChatWrapper(model);
+  const wrapper = modelChatWrapper(model);
   return [
     `# ${family.title} (preset ${family.family}): wrapper ${wrapper.wrapperName}, native function calling ${wrapperSupportsFunctions(wrapper)}`,
     "# The conversation of test/integration/families.test.ts rendered by Clade (renderInference, detokenized with",
@@ -165,19 +166,22 @@ const asRecorded = (json: string): unknown => JSON.parse(JSON.stringify(JSON.par
 function checkCallText(model: LlamaModel, family: TestModelFamily, result: ChatResult): void {
   expect(result.toolCalls, result.text).toHaveLength(1);
   const [call] = result.toolCalls;
-  const syntax = family.expect.functionCalling ? nativeCallSyntax(resolveChatWrapper(model), family.chat_template) : undefined;
+  const syntax = family.expect.functionCalling ? nativeCallSyntax(modelChatWrapper(model), family.chat_template) : undefined;
   if (family.expect.functionCalling) expect(syntax, "a wrapper with native function calling has a call syntax").toBeDefined();
   if (!syntax) {
     expect(result.text.startsWith("{"), result.text).toBe(true);
     expect(asRecorded(result.text), result.text).toEqual({ name: call.name, arguments: call.arguments });
     return;
   }
-  // Mistral: settings.functions.call is the bare `{"name": "…", "arguments": …}`; the `[TOOL_CALLS][`
-  // before it (and `]</s>` after it) are the wrapper's parallel-call section, which nativeCall.ts does
-  // not write, although the history renders the call inside it.
+  // Mistral: settings.functions.call is the bare `{"name": "…", "arguments": …}` inside the wrapper's
+  // call section `[TOOL_CALLS][…]`; nativeCall.ts writes the section's start and its closing `]`, as
+  // the history renders the call.
   expect(!!syntax.thought, "a thought segment exactly for the thinking template").toBe(family.family === "qwen3");
   const thought = syntax.thought ? `(?:${escape(textOf(syntax.thought.prefix))}[\\s\\S]*?${escape(textOf(syntax.thought.suffix))}\\n\\n)?` : "";
-  const pattern = new RegExp(`^${thought}${escape(textOf(syntax.prefix) + call.name + syntax.paramsPrefix)}([\\s\\S]*)${escape(textOf(syntax.suffix))}$`);
+  const callSuffix = textOf(syntax.suffix);
+  const ending = syntax.suffixText + callSuffix.slice(Math.min(syntax.suffixText.length, callSuffix.length));
+  const pattern = new RegExp(`^${thought}${escape(textOf(syntax.prefix) + call.name + syntax.paramsPrefix)}([\\s\\S]*)${escape(ending)}$`);
+  if (family.family === "mistral") expect(result.text.startsWith("[TOOL_CALLS][") && result.text.endsWith("}]"), result.text).toBe(true);
   const match = pattern.exec(result.text);
   expect(match, `${JSON.stringify(result.text)} is not ${pattern}`).not.toBeNull();
   expect(asRecorded(match![1]), result.text).toEqual(call.arguments);
@@ -232,7 +236,7 @@ describe.each(testModelFamilies().map((family) => [family.family, family] as con
   });
 
   it(`resolves to node-llama-cpp's ${family.expect.wrapper} wrapper (native function calling: ${family.expect.functionCalling})`, () => {
-    const wrapper = resolveChatWrapper(model);
+    const wrapper = modelChatWrapper(model);
     expect(wrapper.wrapperName).toBe(family.expect.wrapper);
     expect(wrapperSupportsFunctions(wrapper)).toBe(family.expect.functionCalling);
   });
@@ -380,7 +384,7 @@ describe("clade model families", () => {
     const written = parseJson<{ file: string }>(await runCli(["model", "test-model", "--preset", "mistral", "--out", path.join(dir, "cli-mistral.gguf"), "--json"]));
     const model = await llama.loadModel({ modelPath: written.file });
     try {
-      expect(resolveChatWrapper(model).wrapperName).toBe("Mistral");
+      expect(modelChatWrapper(model).wrapperName).toBe("Mistral");
     } finally {
       await model.dispose();
     }

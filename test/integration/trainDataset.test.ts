@@ -9,8 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { getLlama, LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelChatWrapper } from "../../extension/engine/model/modelChatWrapper";
 import { buildAgent } from "../../extension/engine/agent/buildAgent";
 import { runTask } from "../../extension/engine/agent/runTask";
 import { ScriptedProvider, type ScriptedReply } from "../../extension/engine/agent/scriptedProvider";
@@ -169,7 +170,7 @@ describe("buildDataset", () => {
     const example = exampleOf(result, runs.good);
     const run = await readTrajectory(runs.good);
     const conversation = finalConversation(run)!;
-    const wrapper = resolveChatWrapper(model);
+    const wrapper = modelChatWrapper(model);
     // The model host's own rendering (model/chatHistory.ts, as chatRunner renders a "required" request).
     const hostTokens = (messages: ChatMessage[]) =>
       wrapper.generateContextState({ chatHistory: toChatHistory(messages, { nativeTools: false, extraSystemText: toolInstructions(conversation.request.tools!) }) }).contextText.tokenize(model.tokenizer);
@@ -218,7 +219,7 @@ describe("buildDataset", () => {
     expect(example.tokens.at(-1)).toBe(model.tokens.eot ?? model.tokens.eos);
     // Every prompt the model was given, as the model host itself evaluates it (its real prompt
     // tokens, returned by the host), is the start of the example: one renderer for both.
-    const renderer = { wrapper: resolveChatWrapper(model), functionCalling: true };
+    const renderer = { wrapper: modelChatWrapper(model), functionCalling: true };
     const { host } = recordingHost(dir);
     try {
       await host.load({ model: models.toy.file, threads: 1, contextPerSequence: 2048, gpu: "cpu" });

@@ -1,6 +1,6 @@
 // Required tool calls in the wrapper's own syntax (model/nativeCall.ts): the syntax read off the
 // chat wrapper, the composed grammar's rules, parsing, and the reply room of a sequence.
-import { Llama3_1ChatWrapper, QwenChatWrapper, type LlamaContextSequence } from "node-llama-cpp";
+import { Llama3_1ChatWrapper, MistralChatWrapper, QwenChatWrapper, type LlamaContextSequence } from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
 import { nativeCallSyntax, parseNativeCall, renameRules, textOf } from "../../extension/engine/model/nativeCall";
 import { replyRoom } from "../../extension/engine/model/requiredCall";
@@ -21,6 +21,12 @@ describe("nativeCallSyntax", () => {
 
   it("lets a template that writes <think> think first", () => {
     expect(nativeCallSyntax(new QwenChatWrapper(), "{%- if enable_thinking %}<think>\n{% endif %}")?.thought).toBeDefined();
+  });
+
+  it("writes Mistral's calls inside their [TOOL_CALLS][…] section, as the history renders them", () => {
+    const syntax = nativeCallSyntax(new MistralChatWrapper())!;
+    expect(textOf(syntax.prefix)).toBe('[TOOL_CALLS][{"name": "');
+    expect(syntax.suffixText).toBe("}]");
   });
 
   it("covers Llama 3.1's <function=name> syntax, whose suffix is all special text", () => {

@@ -1,5 +1,6 @@
 // A model file loaded into llama.cpp, with the chat wrapper node-llama-cpp picked for it.
-import { resolveChatWrapper, type ChatWrapper, type GgufFileInfo, type LlamaModel } from "node-llama-cpp";
+import { type ChatWrapper, type GgufFileInfo, type LlamaModel } from "node-llama-cpp";
+import { modelChatWrapper } from "./modelChatWrapper";
 import type { ProgressValue } from "../../protocol/engine";
 import type { GpuChoice } from "../../protocol/model";
 import type { LlamaBackend } from "./backend";
@@ -39,6 +40,6 @@ export async function loadModelFile(
     throw modelLoadError(request.file, error, relay.linesSince(mark), opts.signal);
   }
   // For models without a chat template (e.g. base models) node-llama-cpp falls back to a general wrapper.
-  const chatWrapper = resolveChatWrapper(model);
+  const chatWrapper = modelChatWrapper(model);
   return { ...request, model, chatWrapper, functionCalling: wrapperSupportsFunctions(chatWrapper) };
 }

@@ -44,11 +44,15 @@ export function nativeCallSyntax(wrapper: ChatWrapper, chatTemplate?: string | n
   const marker = thoughtPrefix ? textOf(thoughtPrefix).trim() : "";
   // Only a template that writes thoughts itself makes a thinking model (Qwen2.5's wrapper has the segment too).
   const thinking = segment && marker && typeof chatTemplate === "string" && chatTemplate.includes(marker);
+  // A wrapper that writes calls in a section (Mistral's `[TOOL_CALLS][…]`) renders a call inside it,
+  // so a required call starts with the section's prefix and its text runs on into the section's end.
+  const section = wrapper.settings.functions?.parallelism?.call;
   const suffix = LlamaText(call.suffix);
-  const firstSpecial = suffix.values.findIndex((value) => typeof value !== "string");
-  const suffixText = (firstSpecial < 0 ? suffix.values : suffix.values.slice(0, firstSpecial)).join("");
+  const ending = LlamaText([call.suffix, section?.sectionSuffix ?? ""]);
+  const firstSpecial = ending.values.findIndex((value) => typeof value !== "string");
+  const suffixText = (firstSpecial < 0 ? ending.values : ending.values.slice(0, firstSpecial)).join("");
   return {
-    prefix: LlamaText(call.prefix),
+    prefix: LlamaText([section?.sectionPrefix ?? "", call.prefix]),
     paramsPrefix,
     suffix,
     suffixText,
@@ -237,6 +241,7 @@ export async function generateNativeCall(request: NativeCallRequest): Promise<Na
       }
     }
   }
-  result.text += `${textOf(syntax.prefix)}${tokenizer.detokenize(tokens)}${result.call ? textOf(syntax.suffix).slice(syntax.suffixText.length) : ""}`;
+  const callSuffix = textOf(syntax.suffix);
+  result.text += `${textOf(syntax.prefix)}${tokenizer.detokenize(tokens)}${result.call ? callSuffix.slice(Math.min(syntax.suffixText.length, callSuffix.length)) : ""}`;
   return { ...result, completionTokens: produced + tokens.length };
 }

@@ -2,7 +2,8 @@
 // training dataset needs, fast even for a multi-GB model. The wrapper and its function-calling
 // flag are chosen exactly as the model host chooses them (model/loadedModel.ts, model/modelInfo.ts).
 import { existsSync } from "node:fs";
-import { LlamaLogLevel, LlamaLogLevelGreaterThanOrEqual, resolveChatWrapper, type LlamaModel } from "node-llama-cpp";
+import { LlamaLogLevel, LlamaLogLevelGreaterThanOrEqual, type LlamaModel } from "node-llama-cpp";
+import { modelChatWrapper } from "../model/modelChatWrapper";
 import { CladeError } from "../../protocol/errors";
 import { getLlamaBackend, subscribeLlamaLog } from "../model/backend";
 import { modelLoadError } from "../model/loadErrors";
@@ -30,6 +31,6 @@ export async function openDatasetModel(file: string, signal?: AbortSignal): Prom
   } finally {
     unsubscribe();
   }
-  const wrapper = resolveChatWrapper(model);
+  const wrapper = modelChatWrapper(model);
   return { model, wrapper, functionCalling: wrapperSupportsFunctions(wrapper), dispose: () => model.dispose() };
 }
