@@ -46,13 +46,13 @@ type Plan = { mode: ToolMode; tools: readonly ToolDefinition[]; history: ChatHis
 
 export async function runChat(env: ChatRunEnv, params: ChatParams, options: ChatRunOptions): Promise<ChatResult> {
   const plan = await planRequest(env, params);
-  if (plan.mode === "required") await checkFits(env, plan, options.prompt);
-  if (plan.mode === "required" && plan.grammar && plan.native) {
-    const fast = await runNativeRequired(env, plan, params, options);
-    if (fast) return fast;
-  } else if (plan.mode === "required" && plan.grammar) {
-    const fast = await runRequired(env, plan, params, options);
-    if (fast) return fast;
+  if (plan.mode === "required" && plan.grammar) {
+    const prompt = options.prompt ?? renderTokens(env, plan);
+    if (prompt) {
+      checkFits(env, plan, prompt);
+      const fast = plan.native ? await runNativeRequired(env, plan, params, options, prompt) : await runRequired(env, plan, params, options, prompt);
+      if (fast) return fast;
+    }
   }
   // The prompt is rendered and tokenized once, by LlamaChat; what was cached is read off the
   // sequence afterwards (see promptUsage).
@@ -97,27 +97,42 @@ export async function runChat(env: ChatRunEnv, params: ChatParams, options: Chat
   };
 }
 
-/** A "required" call without LlamaChat (requiredCall.ts); undefined when it must go through LlamaChat. */
-async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
-  const prompt = options.prompt ?? renderTokens(env, plan);
+/** What a direct "required" generation returns (requiredCall.ts, nativeCall.ts). */
+interface FastGeneration {
+  text: string;
+  stop: "eos" | "maxTokens" | "aborted";
+  promptTokens: number;
+  cachedPromptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * A "required" call without LlamaChat: `generate` runs with the reply room the sequence has left
+ * (undefined when the prompt needs a context shift: then LlamaChat does it), `parse` reads the call.
+ */
+async function runFast<R extends FastGeneration>(
+  env: ChatRunEnv,
+  params: ChatParams,
+  options: ChatRunOptions,
+  prompt: Token[],
+  reserve: number,
+  generate: (maxTokens: number, samplingOptions: Omit<ReturnType<typeof sampling>, "maxTokens">, onFirstToken: () => void) => Promise<R>,
+  parse: (result: R) => ToolCall | undefined,
+): Promise<ChatResult | undefined> {
   const { maxTokens: asked, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
-  const maxTokens = prompt ? replyRoom(env.sequence, prompt.length, asked) : 0;
-  if (!prompt || !plan.grammar || maxTokens === 0) return undefined;
+  const maxTokens = replyRoom(env.sequence, prompt.length, asked, reserve);
+  if (maxTokens === 0) return undefined;
   let firstTokenAt: number | undefined;
-  let result;
+  let result: R | FastGeneration;
   try {
-    result = await generateRequiredCall({
-      sequence: env.sequence, prompt, grammar: plan.grammar, maxTokens, sampling: samplingOptions, signal: options.signal,
-      onFirstToken: () => (firstTokenAt ??= performance.now()),
-    });
+    result = await generate(maxTokens, samplingOptions, () => (firstTokenAt ??= performance.now()));
   } catch (error) {
     if (!options.signal?.aborted) throw chatError(error);
-    result = { text: "", stop: "aborted" as const, promptTokens: prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
+    result = { text: "", stop: "aborted", promptTokens: prompt.length, cachedPromptTokens: 0, completionTokens: 0 };
   }
   const end = performance.now();
   if (result.text) options.onText?.(result.text);
-  const call = result.stop === "aborted" ? undefined : parseToolCallText(result.text, plan.tools);
-  if (call) env.callTexts?.remember(call, result.text);
+  const call = result.stop === "aborted" ? undefined : parse(result as R);
   return {
     text: result.text,
     toolCalls: call ? [call] : [],
@@ -126,6 +141,35 @@ async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
     timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
     ...(params.returnPromptTokens ? { promptTokenIds: [...prompt] } : {}),
   };
+}
+
+/** A bare-JSON "required" call (requiredCall.ts). */
+function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions, prompt: Token[]): Promise<ChatResult | undefined> {
+  const grammar = plan.grammar!;
+  return runFast(
+    env, params, options, prompt, 0,
+    (maxTokens, samplingOptions, onFirstToken) => generateRequiredCall({ sequence: env.sequence, prompt, grammar, maxTokens, sampling: samplingOptions, signal: options.signal, onFirstToken }),
+    (result) => {
+      const call = parseToolCallText(result.text, plan.tools);
+      if (call) env.callTexts?.remember(call, result.text);
+      return call;
+    },
+  );
+}
+
+/** A "required" call in the wrapper's own syntax (nativeCall.ts); the call prefix (and a thought's prefix and suffix) are fed as prompt too. */
+function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions, prompt: Token[]): Promise<ChatResult | undefined> {
+  const grammar = plan.grammar!;
+  const syntax = plan.native!;
+  return runFast(
+    env, params, options, prompt, 32,
+    (maxTokens, samplingOptions, onFirstToken) =>
+      generateNativeCall({
+        sequence: env.sequence, tokenizer: env.sequence.model.tokenizer, prompt, tools: plan.tools, syntax, grammar,
+        maxTokens, thinkingBudget: Math.min(env.thinkingBudget ?? 1024, maxTokens), sampling: samplingOptions, signal: options.signal, onFirstToken,
+      }),
+    (result) => result.call,
+  );
 }
 
 /**
@@ -133,47 +177,14 @@ async function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
  * shift (it drops the system prompt's neighbours and then fails with "did not return a history that
  * fits"): say what does not fit, so the agent (or its author) can shorten the conversation.
  */
-async function checkFits(env: ChatRunEnv, plan: Plan, rendered?: Token[]): Promise<void> {
-  const prompt = rendered ?? renderTokens(env, plan);
-  if (!prompt || replyRoom(env.sequence, prompt.length, 16, plan.native ? 32 : 0) > 0) return;
+function checkFits(env: ChatRunEnv, plan: Plan, prompt: Token[]): void {
+  if (replyRoom(env.sequence, prompt.length, 16, plan.native ? 32 : 0) > 0) return;
   throw new CladeError(
     "context-overflow",
     `The prompt is ${prompt.length} tokens and the context of a sequence ${env.sequence.contextSize}: no room is left for a reply.`,
     "Shorten the conversation (the agent's context budget should keep it under the context, less its reply allowance), or load the model with a larger context per sequence (clade.model.contextSize, CLI --context-per-sequence).",
     { promptTokens: prompt.length, contextSize: env.sequence.contextSize },
   );
-}
-
-/** A "required" call in the wrapper's own syntax (nativeCall.ts); undefined when it must go through LlamaChat. */
-async function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions): Promise<ChatResult | undefined> {
-  const prompt = options.prompt ?? renderTokens(env, plan);
-  const { maxTokens: asked, ...samplingOptions } = sampling(params, env.defaultMaxTokens);
-  // The call prefix (and a thought's prefix and suffix) are fed as prompt too.
-  const maxTokens = prompt ? replyRoom(env.sequence, prompt.length, asked, 32) : 0;
-  if (!prompt || !plan.grammar || !plan.native || maxTokens === 0) return undefined;
-  let firstTokenAt: number | undefined;
-  let result;
-  try {
-    result = await generateNativeCall({
-      sequence: env.sequence, tokenizer: env.sequence.model.tokenizer, prompt, tools: plan.tools, syntax: plan.native, grammar: plan.grammar,
-      maxTokens, thinkingBudget: Math.min(env.thinkingBudget ?? 1024, maxTokens), sampling: samplingOptions, signal: options.signal,
-      onFirstToken: () => (firstTokenAt ??= performance.now()),
-    });
-  } catch (error) {
-    if (!options.signal?.aborted) throw chatError(error);
-    result = { text: "", stop: "aborted" as const, promptTokens: prompt.length, cachedPromptTokens: 0, completionTokens: 0, call: undefined };
-  }
-  const end = performance.now();
-  if (result.text) options.onText?.(result.text);
-  const call = result.stop === "aborted" ? undefined : result.call;
-  return {
-    text: result.text,
-    toolCalls: call ? [call] : [],
-    stopReason: call ? "toolCall" : result.stop,
-    usage: { promptTokens: result.promptTokens, cachedPromptTokens: result.cachedPromptTokens, completionTokens: result.completionTokens },
-    timings: { firstTokenMs: round((firstTokenAt ?? end) - options.startedAt), totalMs: round(end - options.startedAt) },
-    ...(params.returnPromptTokens ? { promptTokenIds: [...prompt] } : {}),
-  };
 }
 
 /**

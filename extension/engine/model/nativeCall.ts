@@ -17,6 +17,7 @@
 import { LlamaGrammarEvaluationState, LlamaText, SpecialTokensText, type ChatWrapper, type GbnfJsonSchema, type Llama, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
 import type { ToolCall, ToolDefinition } from "../../protocol/model";
 import { toGbnfSchema } from "./jsonSchemaToGbnf";
+import { reuseCachedPrefix } from "./requiredCall";
 import { newToolCallId } from "./toolCalls";
 
 export interface NativeCallSyntax {
@@ -174,8 +175,7 @@ export interface NativeCallResult {
 
 export async function generateNativeCall(request: NativeCallRequest): Promise<NativeCallResult> {
   const { sequence, prompt, syntax, tokenizer } = request;
-  const cached = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-  if (cached < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: cached, end: sequence.nextTokenIndex }]);
+  const cached = await reuseCachedPrefix(sequence, prompt);
   const tokenize = (text: LlamaText) => text.tokenize(tokenizer, "trimLeadingSpace");
   const result: NativeCallResult = { text: "", stop: "eos", promptTokens: prompt.length, cachedPromptTokens: cached, completionTokens: 0 };
   let pending: Token[] = prompt.slice(cached);

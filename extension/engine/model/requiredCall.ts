@@ -38,11 +38,16 @@ export function replyRoom(sequence: LlamaContextSequence, promptTokens: number, 
   return room >= Math.min(maxTokens, 16) ? Math.min(maxTokens, room) : 0;
 }
 
+/** Keeps the longest cached prefix of `prompt` in the sequence (at least one token is left to evaluate, for fresh logits); returns its length. */
+export async function reuseCachedPrefix(sequence: LlamaContextSequence, prompt: readonly Token[]): Promise<number> {
+  const cached = Math.min(sequence.compareContextTokens(prompt as Token[]).firstDifferentIndex, prompt.length - 1);
+  if (cached < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: cached, end: sequence.nextTokenIndex }]);
+  return cached;
+}
+
 export async function generateRequiredCall(request: RequiredCallRequest): Promise<RequiredCallResult> {
   const { sequence, prompt } = request;
-  // Keep the longest cached prefix, but evaluate at least one token to get fresh logits.
-  const cached = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-  if (cached < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: cached, end: sequence.nextTokenIndex }]);
+  const cached = await reuseCachedPrefix(sequence, prompt);
   const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: sequence.model, grammar: request.grammar });
   const tokens: Token[] = [];
   let stop: RequiredCallResult["stop"] = "eos";

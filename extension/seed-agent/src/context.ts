@@ -58,5 +58,19 @@ export function fitToBudget(messages: ChatMessage[], budgetTokens: number, estim
   while (estimate(fitted) > budgetTokens && fitted.length > 4) {
     fitted = [...fitted.slice(0, 2), ...fitted.slice(4)];
   }
+  // Still too long (one huge call or result): shorten what is left after the task, oldest first.
+  for (let i = 2; i < fitted.length && estimate(fitted) > budgetTokens; i++) fitted[i] = shortened(fitted[i]);
   return fitted;
+}
+
+/** A message with long tool output and long string arguments of its calls replaced by stubs. */
+function shortened(message: ChatMessage): ChatMessage {
+  const stub = (text: string) => `[${text.length} characters removed to save context]`;
+  const content = message.role === "tool" && message.content.length > 200 ? stub(message.content) : message.content;
+  const toolCalls = message.toolCalls?.map((call) => {
+    if (typeof call.arguments !== "object" || call.arguments === null) return call;
+    const args = Object.fromEntries(Object.entries(call.arguments as Record<string, unknown>).map(([key, value]) => [key, typeof value === "string" && value.length > 200 ? stub(value) : value]));
+    return { ...call, arguments: args };
+  });
+  return { ...message, content, ...(toolCalls ? { toolCalls } : {}) };
 }

@@ -27,19 +27,20 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
     if (Date.now() > deadline) return { stopReason: "timeout", turns: turn - 1 };
     if (tokensUsed >= host.limits.maxTokens) return { stopReason: "token-limit", turns: turn - 1 };
 
-    const sent = fitToBudget(messages, host.limits.contextTokens - maxReply, (m) => meter.estimate(m));
+    let sent: ChatMessage[];
     let reply;
-    try {
-      reply = await host.llm({
-        messages: sent,
-        tools: definitions,
-        toolChoice: "required",
-        maxTokens: maxReply,
-        temperature: settings.temperature,
-      });
-    } catch (error) {
-      host.record({ type: "note", turn, text: `model call failed: ${error instanceof Error ? error.message : String(error)}` });
-      return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
+    // The estimate can fall short (text that tokenizes worse than what calibrated it): when the host
+    // says the prompt leaves no room, fit it to a smaller budget and ask again.
+    for (let budget = host.limits.contextTokens - maxReply; ; budget = Math.floor(budget * 0.6)) {
+      sent = fitToBudget(messages, budget, (m) => meter.estimate(m));
+      try {
+        reply = await host.llm({ messages: sent, tools: definitions, toolChoice: "required", maxTokens: maxReply, temperature: settings.temperature });
+        break;
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        host.record({ type: "note", turn, text: `model call failed: ${text}` });
+        if (!/no room is left/.test(text) || budget < 256 || host.signal.aborted) return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
+      }
     }
     meter.calibrate(sent, reply.usage.promptTokens);
     tokensUsed += reply.usage.promptTokens - reply.usage.cachedPromptTokens + reply.usage.completionTokens;

@@ -107,3 +107,24 @@ test("a reply cut off at the token limit is not echoed back into the context", a
   assert.ok(second.every((m) => m.content.length < 1000), "the 5,000-character cut-off reply is not in the next prompt");
   assert.match(second.at(-1)!.content, /cut off at \d+ tokens/);
 });
+
+test("a prompt the host says does not fit is fitted to a smaller budget and sent again", async () => {
+  const seen: ChatParams[] = [];
+  const host: AgentHost = {
+    async llm(params) {
+      seen.push(params);
+      if (seen.length === 2) throw new Error("The prompt is 2139 tokens and the context of a sequence 2048: no room is left for a reply.");
+      const call = seen.length === 1 ? { id: "a", name: "read_file", arguments: { path: "sum.js" } } : { id: "b", name: "finish", arguments: { summary: "ok" } };
+      return { text: "", toolCalls: [call], stopReason: "toolCall", usage: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: 5 } };
+    },
+    async exec() {
+      return { exitCode: 0, timedOut: false, output: "", truncated: false, durationMs: 1 };
+    },
+    record: () => undefined,
+    limits: { maxTurns: 5, maxTokens: 100_000, timeoutMs: 60_000, commandTimeoutMs: 10_000, contextTokens: 2048 },
+    signal: new AbortController().signal,
+  };
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "finished");
+  assert.equal(seen.length, 3);
+});

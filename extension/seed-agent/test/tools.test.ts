@@ -101,3 +101,18 @@ test("numberArg truncates and clamps what a JSON grammar lets a model write for 
   assert.equal(numberArg({}, "n"), undefined);
   assert.throws(() => numberArg({ n: "5" }, "n"), /must be a number/);
 });
+
+test("fitToBudget shortens a huge last call and result when dropping turns is not enough", () => {
+  const messages = [
+    { role: "system" as const, content: "sys" },
+    { role: "user" as const, content: "task" },
+    { role: "assistant" as const, content: "", toolCalls: [{ id: "1", name: "write_file", arguments: { path: "a.js", content: "x".repeat(8000) } }] },
+    { role: "tool" as const, content: "y".repeat(8000), toolCallId: "1" },
+  ];
+  const fitted = fitToBudget(messages, 500);
+  assert.equal(fitted.length, 4);
+  assert.match(String((fitted[2].toolCalls![0].arguments as { content: string }).content), /8000 characters removed/);
+  assert.equal((fitted[2].toolCalls![0].arguments as { path: string }).path, "a.js");
+  assert.match(fitted[3].content, /8000 characters removed/);
+  assert.equal((messages[2].toolCalls![0].arguments as { content: string }).content.length, 8000, "the agent's own history is not changed");
+});

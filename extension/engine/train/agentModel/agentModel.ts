@@ -101,7 +101,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     }
     // The key covers what the model is trained on as the trainer sees it (the rendered, masked tokens:
     // a change of the chat rendering or of the runs rebuilds it), how, and with which binaries.
-    const key = sha256(JSON.stringify([AGENT_MODEL_VERSION, AGENT_MODEL_SHAPE, AGENT_MODEL_TRAINING, baseModel.sha256, dataset.manifest.datasetHash, await fileSha256(trainer), await getModuleVersion()]));
+    const key = sha256(JSON.stringify([AGENT_MODEL_VERSION, AGENT_MODEL_SHAPE, AGENT_MODEL_TRAINING, baseModel.sha256, dataset.manifest.datasetHash, await trainerVersion(trainer), await getModuleVersion()]));
     const cacheDir = path.join(options.cacheDir ?? process.env.CLADE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "clade"), "agent-model", key.slice(0, 16));
     const cachedFile = path.join(cacheDir, "agent.gguf");
     if (!options.rebuild && existsSync(cachedFile) && existsSync(path.join(cacheDir, "build.json"))) {
@@ -208,6 +208,21 @@ function thin<T>(items: T[], count: number): T[] {
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * What the trainer computes with: its sources and the llama.cpp it links (the same sources build the
+ * same trainer in any clone, where the binary's bytes differ by build paths); the binary's hash where
+ * the sources are not beside it.
+ */
+async function trainerVersion(binary: string): Promise<string> {
+  const root = path.resolve(path.dirname(binary), "..");
+  const src = path.join(root, "trainer", "src");
+  if (!existsSync(src)) return fileSha256(binary);
+  const hash = createHash("sha256");
+  const files = [...(await fs.readdir(src)).sort().map((name) => path.join(src, name)), path.join(root, "trainer", "CMakeLists.txt"), path.join(root, "build", "llama.cpp.tag")];
+  for (const file of files) if (existsSync(file)) hash.update(`${path.basename(file)}\0`).update(await fs.readFile(file));
+  return hash.digest("hex");
 }
 
 async function fileSha256(file: string): Promise<string> {
