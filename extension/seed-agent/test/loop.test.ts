@@ -84,15 +84,13 @@ test("a tool error goes back to the model instead of ending the run", async () =
   assert.ok(first && first.type === "tool-result" && !first.ok && /outside the project/.test(first.output));
 });
 
-test("a reply cut off at the token limit is not echoed back into the context", async () => {
+/** A host whose model replies come from `reply` (by call number, from 1), with a 2k context. */
+function hostReplying(reply: (n: number) => ChatResult): { host: AgentHost; seen: ChatParams[] } {
   const seen: ChatParams[] = [];
-  let i = 0;
   const host: AgentHost = {
     async llm(params) {
       seen.push(params);
-      i++;
-      if (i === 1) return { text: "x".repeat(5000), toolCalls: [], stopReason: "maxTokens", usage: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 768 } };
-      return { text: "", toolCalls: [{ id: "c", name: "finish", arguments: { summary: "done" } }], stopReason: "toolCall", usage: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 5 } };
+      return reply(seen.length);
     },
     async exec() {
       return { exitCode: 0, timedOut: false, output: "", truncated: false, durationMs: 1 };
@@ -101,6 +99,15 @@ test("a reply cut off at the token limit is not echoed back into the context", a
     limits: { maxTurns: 5, maxTokens: 100_000, timeoutMs: 60_000, commandTimeoutMs: 10_000, contextTokens: 2048 },
     signal: new AbortController().signal,
   };
+  return { host, seen };
+}
+
+const callReply = (call: ToolCall): ChatResult => ({ text: "", toolCalls: [call], stopReason: "toolCall", usage: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: 5 } });
+
+test("a reply cut off at the token limit is not echoed back into the context", async () => {
+  const { host, seen } = hostReplying((n) =>
+    n === 1 ? { text: "x".repeat(5000), toolCalls: [], stopReason: "maxTokens", usage: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 768 } } : callReply({ id: "c", name: "finish", arguments: { summary: "done" } }),
+  );
   const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
   assert.equal(outcome.stopReason, "finished");
   const second = seen[1].messages;
@@ -109,21 +116,10 @@ test("a reply cut off at the token limit is not echoed back into the context", a
 });
 
 test("a prompt the host says does not fit is fitted to a smaller budget and sent again", async () => {
-  const seen: ChatParams[] = [];
-  const host: AgentHost = {
-    async llm(params) {
-      seen.push(params);
-      if (seen.length === 2) throw new Error("The prompt is 2139 tokens and the context of a sequence 2048: no room is left for a reply.");
-      const call = seen.length === 1 ? { id: "a", name: "read_file", arguments: { path: "sum.js" } } : { id: "b", name: "finish", arguments: { summary: "ok" } };
-      return { text: "", toolCalls: [call], stopReason: "toolCall", usage: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: 5 } };
-    },
-    async exec() {
-      return { exitCode: 0, timedOut: false, output: "", truncated: false, durationMs: 1 };
-    },
-    record: () => undefined,
-    limits: { maxTurns: 5, maxTokens: 100_000, timeoutMs: 60_000, commandTimeoutMs: 10_000, contextTokens: 2048 },
-    signal: new AbortController().signal,
-  };
+  const { host, seen } = hostReplying((n) => {
+    if (n === 2) throw new Error("The prompt is 2139 tokens and the context of a sequence 2048: no room is left for a reply.");
+    return callReply(n === 1 ? { id: "a", name: "read_file", arguments: { path: "sum.js" } } : { id: "b", name: "finish", arguments: { summary: "ok" } });
+  });
   const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
   assert.equal(outcome.stopReason, "finished");
   assert.equal(seen.length, 3);
