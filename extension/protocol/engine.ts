@@ -85,6 +85,8 @@ export interface SamplingOverride {
 export interface EvolveParams extends WithProgress {
   workspace: string;
   suite: string;
+  /** Only these tasks of the suite (ids); default: all of them. */
+  taskIds?: string[];
   strategy: "dgm" | "hgm" | "greedy" | "random";
   budgetEvaluations: number;
   budgetTokens?: number;

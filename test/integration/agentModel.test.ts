@@ -4,6 +4,10 @@
 // agent in its confined process, the sandbox and the hidden tests. No scripted provider here.
 // It has seen these tasks, so this proves the machinery (rendering, grammar, budgets, the training
 // renderer, the runner), not that a model got smarter.
+// Then a self-improvement session through the same real inference: the seed gives up on
+// t1-request-timeout (its search_code is case-sensitive), the model diagnoses that run, edits its own
+// scaffold (search_code ignores case), the child passes the gate, beats the seed on that task and is
+// selected; accept / revert / `clade train` on the result (selfEditDemo.ts says what is scripted).
 // The first build on a machine takes minutes (training on 2 cores); later ones come from the cache
 // (~/.cache/clade/agent-model or $CLADE_CACHE_DIR).
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -11,26 +15,40 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../extension/protocol/run";
+import type { ArchiveTree, NodeDiffSummary, NodeSummary, TaskResult } from "../../extension/protocol/archive";
+import type { EvolveResult, TrainResult } from "../../extension/protocol/engine";
 import { agentModelTasks, type AgentModelResult } from "../../extension/engine/train/agentModel/agentModel";
+import { DEMO_SESSION_TASKS, WEAKNESS_TASK } from "../../extension/engine/train/agentModel/selfEditDemo";
 import { parseJson, runCli } from "../helpers/cli";
+
+type ShownNode = Omit<NodeSummary, "origin"> & { origin: { kind: string; problemStatement: string | null }; results: TaskResult[] };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "clade-agent-model-"));
 const modelFile = path.join(dir, "agent.gguf");
 const BUILD_MS = 40 * 60_000;
 
+/** Builds the model (or takes it from the cache) once for every describe below, whichever runs first. */
+let building: Promise<AgentModelResult & { seconds: number }> | undefined;
+function agentModel(): Promise<AgentModelResult & { seconds: number }> {
+  building ??= runCli(["model", "test-model", "--preset", "agent", "--out", modelFile, "--threads", "2", "--json"], { timeoutMs: BUILD_MS }).then((result) => {
+    expect(result.code, result.stderr).toBe(0);
+    return parseJson<AgentModelResult & { seconds: number }>(result);
+  });
+  return building;
+}
+
 describe("the agent-capable test model", () => {
   let built: AgentModelResult & { seconds: number };
 
   beforeAll(async () => {
-    const result = await runCli(["model", "test-model", "--preset", "agent", "--out", modelFile, "--threads", "2", "--json"], { timeoutMs: BUILD_MS });
-    expect(result.code, result.stderr).toBe(0);
-    built = parseJson(result);
+    built = await agentModel();
   }, BUILD_MS);
 
-  it("is built from the reference runs of every T0 task, to a low loss on the agent's tokens", async () => {
-    const tasks = (await agentModelTasks()).map((t) => t.id).sort();
-    expect(built.build.tasks.sort()).toEqual(tasks);
-    expect(built.build.dataset.examples).toBe(tasks.length);
+  it("is built from the reference runs of every T0 task and of one self-improvement, to a low loss on the agent's tokens", async () => {
+    const tasks = (await agentModelTasks()).map((t) => `seed/${t.id}`);
+    const selfImprovement = [`seed/${WEAKNESS_TASK}`, "diagnosis", "self-edit", `child/${WEAKNESS_TASK}`];
+    expect(built.build.tasks.sort()).toEqual([...tasks, ...selfImprovement].sort());
+    expect(built.build.dataset.examples).toBe(tasks.length + selfImprovement.length);
     expect(built.build.trainer.finalLoss).toBeLessThan(0.1);
     const losses = built.build.trainer.losses.map((l) => l.loss);
     expect(losses.at(-1)!).toBeLessThan(losses[0] / 10);
@@ -63,4 +81,74 @@ describe("the agent-capable test model", () => {
       expect(calls.some((c) => c.result!.toolCalls[0]?.name === "edit_file")).toBe(true);
     }
   }, 30 * 60_000);
+});
+
+// One session per strategy on the demo tasks (three T0 tasks and the weakness task), budget 20.
+describe.each(["dgm", "hgm", "greedy", "random"] as const)("a %s session with the agent test model", (strategy) => {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), `clade-agent-${strategy}-`));
+  const cli = (args: string[], timeoutMs = 300_000) => runCli([...args, "--workspace", workspace, "--json"], { timeoutMs });
+  let summary: EvolveResult;
+  let tree: ArchiveTree;
+
+  beforeAll(async () => {
+    await agentModel();
+    const result = await cli(["evolve", "--suite", "builtin", "--tasks", DEMO_SESSION_TASKS.join(","), "--model", modelFile, "--threads", "2", "--strategy", strategy, "--budget-evals", "20", "--temperature", "0"], 20 * 60_000);
+    expect(result.code, result.stderr).toBe(0);
+    summary = parseJson<EvolveResult>(result);
+    tree = parseJson<ArchiveTree>(await cli(["archive"]));
+    console.log(`[${strategy} session, agent test model] ${JSON.stringify(summary)}; ${tree.nodes.map((n) => `${n.id}<-${n.parentId ?? "-"} ${n.status} ${n.passed}/${n.evaluated}`).join(", ")}`);
+  }, BUILD_MS + 20 * 60_000);
+
+  /** Working children of the seed that the session evaluated on the task they were made for, and passed it. */
+  async function betterChildren(): Promise<ShownNode[]> {
+    const children = tree.nodes.filter((n) => n.parentId === tree.nodes[0].id && n.origin === "self-edit" && n.status !== "invalid" && n.evaluated > 0);
+    const shown = await Promise.all(children.map((n) => details(n.id)));
+    return shown.filter((child) => child.results.find((r) => r.taskId === WEAKNESS_TASK)?.passed);
+  }
+
+  it("grows a self-edited child of the seed that passes its gate and beats the seed on the task it was made for", async () => {
+    const seed = await details(tree.nodes[0].id);
+    expect(seed.results.find((r) => r.taskId === WEAKNESS_TASK)?.passed).toBe(false);
+    const better = await betterChildren();
+    expect(better.length, JSON.stringify(tree.nodes)).toBeGreaterThanOrEqual(1);
+    for (const child of better) {
+      expect(child.targetTask).toBe(WEAKNESS_TASK);
+      // The diagnosis and the edit were the model's (through real inference, at temperature 0).
+      expect(child.origin.problemStatement).toMatch(/case-sensitive/);
+      expect(child.score!).toBeGreaterThan(seed.score!);
+      const diff = parseJson<NodeDiffSummary>(await cli(["diff", child.id]));
+      expect(diff.files.map((f) => f.path)).toEqual(["src/tools/fileTools.ts"]);
+      expect(diff.patch).toMatch(/^\+\s+if \(hits\.length < 100 && line\.toLowerCase\(\)\.includes\(needle\.toLowerCase\(\)\)\)/m);
+    }
+  });
+
+  if (strategy === "dgm" || strategy === "hgm") {
+    it("selects that child, and accept / revert / `clade train` work on it", async () => {
+      const better = (await betterChildren()).map((c) => c.id);
+      expect(better).toContain(summary.finalPick);
+      const child = summary.finalPick!;
+      expect(parseJson<{ best: { id: string } | null }>(await cli(["status"])).best?.id).toBe(child);
+      expect((await cli(["accept", child])).code).toBe(0);
+      expect(parseJson<ArchiveTree>(await cli(["archive"])).active).toBe(child);
+      // `clade run` now uses the accepted child: it solves the task the seed gave up on.
+      const run = parseJson<RunResult>(await cli(["run", "--suite", "builtin", "--task", WEAKNESS_TASK, "--model", modelFile, "--temperature", "0", "--threads", "2"]));
+      expect(run.versionId).toBe(child);
+      expect(run.passed).toBe(true);
+      const trained = await cli(["train", "--from", child, "--model", modelFile, "--threads", "2", "--epochs", "1", "--eval-tasks", "2"], 15 * 60_000);
+      expect(trained.code, trained.stderr).toBe(0);
+      const adapter = parseJson<TrainResult>(trained);
+      expect(adapter.parentId).toBe(child);
+      // Its passed runs (4 evaluations and the `clade run` above) are the data: some train, one held out.
+      expect(adapter.training).toMatchObject({ scope: "clade", sourceRuns: expect.any(Number) });
+      expect(Number(adapter.training.trainExamples)).toBeGreaterThanOrEqual(1);
+      expect(Number(adapter.training.trainExamples) + Number(adapter.training.heldOutExamples)).toBeGreaterThanOrEqual(4);
+      expect(Number.isFinite(Number(adapter.training.finalLoss))).toBe(true);
+      expect(adapter.evaluation?.evaluated).toBe(2);
+      expect(parseJson<{ reverted: string; active: string | null }>(await cli(["revert", child]))).toEqual({ reverted: child, active: null });
+    }, 20 * 60_000);
+  }
+
+  async function details(id: string): Promise<ShownNode> {
+    return parseJson<ShownNode>(await cli(["show", id]));
+  }
 });

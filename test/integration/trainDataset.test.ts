@@ -164,6 +164,13 @@ describe("buildDataset", () => {
     expect(manifest.train.maskedTokens).toBe(written.reduce((n, l) => n + l.mask.filter((m) => m === 1).length, 0));
   });
 
+  it('imitate "finished" also keeps a finished run that failed (the agent test model imitates chosen failures), never an unfinished one', async () => {
+    const result = await buildDataset({ trajectories: [runs.bad, runs.unfinished], imitate: "finished", modelPath: models.stories.file, outDir: path.join(dir, "imitate"), heldOutFraction: 0, maxTokens: 8192 });
+    expect(result.manifest.sources.map((s) => s.status)).toEqual(["train", "unfinished"]);
+    expect(result.manifest.options.imitate).toBe("finished");
+    expect(lines(result.train)).toHaveLength(1);
+  });
+
   it("stories260K (no tool syntax): the tokens are what the host renders for inference and the mask is exactly each JSON call and its EOS", async () => {
     const result = await build("stories", "stories", [runs.good]);
     const { model } = models.stories;

@@ -36,3 +36,10 @@ export function loraOption(value: string, previous: LoraSpec[] = []): LoraSpec[]
   if (!file || !Number.isFinite(scale)) throw new InvalidArgumentError(`--lora expects FILE or FILE:SCALE, got "${value}".`);
   return [...previous, { file, scale }];
 }
+
+/** A comma-separated list (`--tasks a,b`); repeating the option adds to it. */
+export function listOption(value: string, previous: string[] = []): string[] {
+  const items = value.split(",").map((item) => item.trim()).filter(Boolean);
+  if (!items.length) throw new InvalidArgumentError(`expected a comma-separated list, got "${value}".`);
+  return [...previous, ...items];
+}

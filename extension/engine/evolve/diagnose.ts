@@ -5,6 +5,7 @@
 // the run used, prompts, context, settings, the rest; the names of those left out), the run log what
 // remains (at least 30%).
 import { promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { CladeError } from "../../protocol/errors";
 import type { ChatMessage } from "../../protocol/model";
@@ -201,12 +202,26 @@ function summarizeRun(records: readonly TrajectoryRecord[], budget: number): str
   const out: string[] = [];
   for (const record of records) {
     if (record.type === "tool-call") out.push(`call ${record.name} ${JSON.stringify(record.arguments).slice(0, 200)}`);
-    else if (record.type === "tool-result") out.push(`  → ${record.ok ? "ok" : "error"}: ${String(record.output).slice(0, 300)}`);
+    else if (record.type === "tool-result") out.push(`  → ${record.ok ? "ok" : "error"}: ${compactTestOutput(String(record.output)).slice(0, 300)}`);
     else if (record.type === "end") {
       const result = record.result as { stopReason: string; test?: { output?: string } | null };
-      out.push(`ended: ${result.stopReason}`, `test output:\n${(result.test?.output ?? "(none)").slice(-1500)}`);
+      out.push(`ended: ${result.stopReason}`, `test output:\n${compactTestOutput(result.test?.output ?? "(none)").slice(-1500)}`);
     }
   }
   const text = out.join("\n");
   return text.length > budget ? `…${text.slice(-Math.max(0, budget - 1))}` : text;
+}
+
+/**
+ * Test output without what tells a reader nothing and changes from run to run: timings, TAP's
+ * location/type lines, stack frames inside Node itself, and the run's scratch folder in paths
+ * (so `file:///tmp/clade-score-x1/test/a.test.mjs:6:10` reads `test/a.test.mjs:6:10`).
+ */
+export function compactTestOutput(output: string): string {
+  const scratch = new RegExp(`(?:file://)?${escapeRegExp(os.tmpdir())}/clade-[^/\\s]+/`, "g");
+  return output
+    .split("\n")
+    .filter((line) => !/^\s*(duration_ms|location|type|failureType):/.test(line) && !/^# (duration_ms|cancelled|skipped|todo|suites) /.test(line) && !/\(?node:[\w/]+:\d+:\d+\)?\s*$/.test(line))
+    .join("\n")
+    .replace(scratch, "");
 }

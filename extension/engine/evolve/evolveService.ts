@@ -25,7 +25,7 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
   const info = models.info?.file === spec.model && models.info.sequences >= params.parallel ? models.info : await models.load(spec, opts);
   const title = "Self-improvement session";
   const summary = await runSession({
-    workspace: params.workspace, suite: params.suite, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
+    workspace: params.workspace, suite: params.suite, taskIds: params.taskIds, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
     provider: withSampling(models, params.sampling), modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
     gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,

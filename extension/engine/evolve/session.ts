@@ -33,7 +33,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
   const suite = openSuite(options.suite, { workspace: options.workspace, testCommand: options.testCommand });
   let searchView: SessionSearchView | undefined;
   try {
-    const all = await suite.list();
+    const all = selectTasks(await suite.list(), options.taskIds, suite.id);
     const tasks = shuffle(all, createRng(hash32(options.seed, 0x7a5c)));
     const previous = archive.session();
     if (previous) await archive.abandonInFlight("the engine stopped while it ran; resumed");
@@ -191,6 +191,20 @@ function report(archive: Archive, view: SessionSearchView, sessionId: string, re
     tokens: usage.tokens.promptTokens - usage.tokens.cachedPromptTokens + usage.tokens.completionTokens,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** The suite's tasks, or only those named (in the suite's order); an unknown id is an error that lists the known ones. */
+export function selectTasks<T extends { id: string }>(all: readonly T[], ids: readonly string[] | undefined, suiteId: string): T[] {
+  if (!ids) return [...all];
+  const known = new Set(all.map((t) => t.id));
+  const unknown = [...new Set(ids)].filter((id) => !known.has(id));
+  if (unknown.length) {
+    const sample = all.slice(0, 12).map((t) => t.id).join(", ");
+    throw new CladeError("invalid-argument", `The suite ${suiteId} has no task ${unknown.map((id) => `"${id}"`).join(", ")}.`, `Use ids from \`clade tasks list --suite ${suiteId}\` (e.g. ${sample}${all.length > 12 ? ", …" : ""}).`);
+  }
+  if (!ids.length) throw new CladeError("invalid-argument", "The task list is empty.", "Name at least one task, or leave the list out to use the whole suite.");
+  const wanted = new Set(ids);
+  return all.filter((t) => wanted.has(t.id));
 }
 
 function shuffle<T>(items: readonly T[], rng: Rng): T[] {

@@ -9,6 +9,8 @@ export interface SessionOptions {
   workspace: string;
   /** `builtin`, a Polyglot folder, `repo:PATH`, `yaml`. */
   suite: string;
+  /** Only these tasks of the suite (ids, each must exist); default: all of them. */
+  taskIds?: readonly string[];
   strategy: StrategyName;
   /**
    * B: task runs the session may spend (counted across resumes): evaluations and the validation

@@ -37,6 +37,12 @@ export interface BuildDatasetOptions {
    * its system prompt and tools is 1,000+ tokens, so the old 512 dropped every one).
    */
   maxTokens?: number;
+  /**
+   * Which finished runs become examples: "passed" (default: filtered SFT) or "finished" (every
+   * finished run, its model calls imitated as they are — for the agent TEST model, whose reference
+   * runs include chosen failures, diagnoses and self-edits).
+   */
+  imitate?: "passed" | "finished";
   /** The model file's sha256 when already known (e.g. from ModelInfo); computed otherwise. */
   modelSha256?: string;
 }
@@ -70,7 +76,7 @@ export async function buildDataset(options: BuildDatasetOptions, control: BuildD
   const model = await openDatasetModel(path.resolve(options.modelPath), control.signal);
   try {
     const maxTokens = settings.maxTokens ?? Math.min(trainedContext(model) || defaultMaxTrainWindow, defaultMaxTrainWindow);
-    const { sources, candidates } = await collect(options.trajectories, model, maxTokens, control);
+    const { sources, candidates } = await collect(options.trajectories, model, maxTokens, options.imitate ?? "passed", control);
     const { kept, duplicates } = dedupe(candidates);
     for (const { item, of } of duplicates) Object.assign(item.source, { status: "duplicate", duplicateOf: of.source.file });
     const { train, heldOut } = splitByRun(kept, settings.heldOutFraction, settings.seed);
@@ -86,7 +92,7 @@ export async function buildDataset(options: BuildDatasetOptions, control: BuildD
       format: "clade-lora-jsonl",
       datasetHash: trainPart.sha256,
       model: { file: modelFile, sha256: options.modelSha256 ?? (await sha256File(modelFile)), chatWrapper: model.wrapper.wrapperName, functionCalling: model.functionCalling, vocabularySize: vocabularySize(model) },
-      options: { ...settings, maxTokens, overLength: "cut-early-turns" },
+      options: { ...settings, maxTokens, overLength: "cut-early-turns", ...(options.imitate === "finished" ? { imitate: "finished" as const } : {}) },
       cut: { examples: sources.filter((s) => (s.cutTurns ?? 0) > 0).length, turns: sources.reduce((n, s) => n + (s.cutTurns ?? 0), 0) },
       train: trainPart,
       heldOut: heldOutPart,
@@ -101,7 +107,7 @@ export async function buildDataset(options: BuildDatasetOptions, control: BuildD
   }
 }
 
-async function collect(files: readonly string[], model: DatasetModel, maxTokens: number, control: BuildDatasetControl): Promise<{ sources: DatasetSource[]; candidates: Candidate[] }> {
+async function collect(files: readonly string[], model: DatasetModel, maxTokens: number, imitate: "passed" | "finished", control: BuildDatasetControl): Promise<{ sources: DatasetSource[]; candidates: Candidate[] }> {
   const sources: DatasetSource[] = [];
   const candidates: Candidate[] = [];
   const report = (done: number, message?: string) =>
@@ -109,7 +115,7 @@ async function collect(files: readonly string[], model: DatasetModel, maxTokens:
   for (const [i, file] of files.entries()) {
     if (control.signal?.aborted) throw cancelledError("Building the training dataset");
     report(i, path.basename(file));
-    const candidate = await readCandidate(path.resolve(file), model, maxTokens);
+    const candidate = await readCandidate(path.resolve(file), model, maxTokens, imitate);
     sources.push(candidate.source);
     if (candidate.source.status === "train") candidates.push(candidate);
   }
@@ -147,7 +153,7 @@ function vocabularySize(model: DatasetModel): number {
 }
 
 /** One trajectory -> its source record and, for a usable passing run, its example (status "train" until split). */
-async function readCandidate(file: string, model: DatasetModel, maxTokens: number): Promise<Candidate> {
+async function readCandidate(file: string, model: DatasetModel, maxTokens: number, imitate: "passed" | "finished" = "passed"): Promise<Candidate> {
   const source: DatasetSource = { file, status: "unreadable" };
   const candidate: Candidate = { key: file, hash: "", example: { tokens: [], mask: [] }, source };
   try {
@@ -155,7 +161,7 @@ async function readCandidate(file: string, model: DatasetModel, maxTokens: numbe
     Object.assign(source, { runId: run.runId, taskId: run.taskId, versionId: run.versionId });
     candidate.key = `${run.versionId}\0${run.taskId}\0${run.runId}`;
     if (!run.ended) return withStatus(candidate, "unfinished");
-    if (!run.passed) return withStatus(candidate, "failed");
+    if (!run.passed && imitate === "passed") return withStatus(candidate, "failed");
     let conversation = finalConversation(run);
     if (!conversation) return withStatus(candidate, "no-model-call");
     candidate.example = buildMaskedExample(model, model.model.tokenizer, conversation);

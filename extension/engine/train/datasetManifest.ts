@@ -57,7 +57,7 @@ export interface DatasetManifest {
   /** sha256 of the training file: the dataset's identity. */
   datasetHash: string;
   model: { file: string; sha256: string; chatWrapper: string; functionCalling: boolean; vocabularySize: number };
-  options: { heldOutFraction: number; seed: number; maxTokens: number; overLength: "cut-early-turns" };
+  options: { heldOutFraction: number; seed: number; maxTokens: number; overLength: "cut-early-turns"; imitate?: "finished" };
   /** Examples that were shortened by cutting early turns, and the turns cut in all. */
   cut?: { examples: number; turns: number };
   train: DatasetPart;

@@ -30,6 +30,8 @@ bool rejectBaseTensors(const ggml_tensor *, void *) {
     return false; // base weights stay frozen; only the adapter's tensors are parameters
 }
 
+constexpr uint32_t kDefaultUbatch = 256;
+
 uint32_t padTo256(int n) {
     return static_cast<uint32_t>((n + 255) / 256 * 256);
 }
@@ -95,7 +97,11 @@ void Session::loadModel(const Options & opts) {
 
 void Session::createContext(const Options & opts) {
     nCtx_ = padTo256(opts.ctx); // llama.cpp pads the context to 256; windows must match it exactly
-    nUbatch_ = opts.ubatch > 0 ? static_cast<uint32_t>(opts.ubatch) : nCtx_;
+    // Micro-batches of 256 tokens by default: the same gradients as one batch of the whole window
+    // (the loss matches to the last digit), at about half the time and a third of the memory on
+    // CPU (measured: 1,536-token windows of the agent test model, 2 threads: 1,183 -> 2,439 tokens/s,
+    // 347 -> 108 MB), because attention then spans ubatch x n_kv rather than n_ctx x n_ctx.
+    nUbatch_ = opts.ubatch > 0 ? static_cast<uint32_t>(opts.ubatch) : std::min<uint32_t>(nCtx_, kDefaultUbatch);
     if (nCtx_ % nUbatch_ != 0) {
         throw SessionError("--ubatch " + std::to_string(nUbatch_) + " must divide the context size " + std::to_string(nCtx_));
     }

@@ -4,13 +4,14 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { Requests, type EvolveParams } from "../../../protocol/engine";
 import { createProgress, printJson } from "../output";
-import { floatOption, intOption } from "../parse";
+import { floatOption, intOption, listOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 
 interface EvolveCliOptions extends ModelCliOptions {
   workspace: string;
   suite: string;
+  tasks?: string[];
   strategy: EvolveParams["strategy"];
   budgetEvals: number;
   budgetTokens?: number;
@@ -31,6 +32,7 @@ export function registerEvolveCommand(program: Command): void {
   addModelOptions(program.command("evolve").description("Run (or resume) a self-improvement session: the agent diagnoses its failures, edits its own scaffold, and every version is validated, evaluated and archived."))
     .option("--workspace <dir>", "workspace whose .clade/ holds the archive", process.cwd())
     .option("--suite <suite>", "builtin, a Polyglot-format folder, repo:PATH, or yaml", "builtin")
+    .option("--tasks <ids>", "only these tasks of the suite (comma-separated ids)", listOption)
     .addOption(new Option("--strategy <name>", "search strategy").choices(["hgm", "dgm", "greedy", "random"]).default("hgm"))
     .requiredOption("--budget-evals <n>", "task evaluations to spend (across resumes)", intOption("--budget-evals", 1, 10_000_000))
     .option("--budget-tokens <n>", "stop after this many tokens", intOption("--budget-tokens", 1, Number.MAX_SAFE_INTEGER))
@@ -46,7 +48,7 @@ export function registerEvolveCommand(program: Command): void {
     .option("--json", "print the session summary as JSON")
     .action(async (opts: EvolveCliOptions) => {
       const params: EvolveParams = {
-        workspace: path.resolve(opts.workspace), suite: opts.suite, strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
+        workspace: path.resolve(opts.workspace), suite: opts.suite, ...(opts.tasks ? { taskIds: opts.tasks } : {}), strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
         model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox, trainEvery: opts.trainEvery,
         ...(opts.temperature !== undefined ? { sampling: { temperature: opts.temperature } } : {}),

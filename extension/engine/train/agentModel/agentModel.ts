@@ -20,7 +20,11 @@ import { CladeError, cancelledError } from "../../../protocol/errors";
 import type { ProgressValue } from "../../../protocol/engine";
 import { buildAgent } from "../../agent/buildAgent";
 import { runTask } from "../../agent/runTask";
-import { ScriptedProvider } from "../../agent/scriptedProvider";
+import type { RunResult } from "../../../protocol/run";
+import { TrajectoryWriter } from "../../agent/trajectory";
+import { diagnose } from "../../evolve/diagnose";
+import { implement } from "../../evolve/implement";
+import { ScriptedProvider, type ScriptedReply } from "../../agent/scriptedProvider";
 import { generateTestModel } from "../../model/testModel/generateTestModel";
 import { seedAgentDir } from "../../resources";
 import { openBuiltinSuite } from "../../tasks/builtinSuite";
@@ -30,9 +34,10 @@ import { readTrajectory } from "../readTrajectory";
 import { findTrainerBinary, trainLora } from "../trainerProcess";
 import { loraRowDelta } from "./mergeLora";
 import { referenceEdits, referenceScript } from "./referencePolicy";
+import { demoDiagnosis, selfEditScript, WEAKNESS_TASK, weaknessUnderChild, weaknessUnderSeed } from "./selfEditDemo";
 
 /** Bump when anything below changes what the model becomes. */
-export const AGENT_MODEL_VERSION = 1;
+export const AGENT_MODEL_VERSION = 2;
 
 /**
  * The shape: small enough to train on 2 CPU cores in minutes, big enough to hold the trajectories.
@@ -40,7 +45,7 @@ export const AGENT_MODEL_VERSION = 1;
  * characters of system prompt, tool documentation, files and calls to ~1,400 tokens, which is what
  * training time scales with; width and depth beyond this only slowed training (see README).
  */
-export const AGENT_MODEL_SHAPE = { layers: 4, embd: 128, heads: 4, kvHeads: 2, ff: 384, vocab: 4096, contextLength: 4096, type: "f32" as const };
+export const AGENT_MODEL_SHAPE = { layers: 4, embd: 128, heads: 4, kvHeads: 2, ff: 384, vocab: 4096, contextLength: 2560, type: "f32" as const };
 export const AGENT_MODEL_TRAINING = { rank: 64, alpha: 64, learningRate: 5e-3, epochs: 40, schedule: "cosine" as const, seed: 1 };
 /** Agent runs of this model get its whole trained context; the reference runs must budget the same way. */
 export const AGENT_MODEL_LIMITS: Partial<AgentLimits> = { contextTokens: AGENT_MODEL_SHAPE.contextLength, maxTurns: 8 };
@@ -95,7 +100,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     const generate = (out: string, rowDelta?: Awaited<ReturnType<typeof loraRowDelta>>) =>
       generateTestModel({ out, seed: AGENT_MODEL_TRAINING.seed, preset: "qwen2.5", ...AGENT_MODEL_SHAPE, vocabularyCorpus: corpus }, undefined, options.signal, rowDelta);
     const baseModel = await generate(base);
-    const dataset = await buildDataset({ trajectories: runs, modelPath: base, modelSha256: baseModel.sha256, outDir: path.join(scratch, "data"), heldOutFraction: 0, seed: 0, maxTokens: AGENT_MODEL_SHAPE.contextLength });
+    const dataset = await buildDataset({ trajectories: runs, imitate: "finished", modelPath: base, modelSha256: baseModel.sha256, outDir: path.join(scratch, "data"), heldOutFraction: 0, seed: 0, maxTokens: AGENT_MODEL_SHAPE.contextLength });
     if (dataset.manifest.train.examples !== runs.length) {
       throw new CladeError("training-failed", `Only ${dataset.manifest.train.examples} of ${runs.length} reference runs became training examples.`, "See the dataset manifest's source statuses; this is a bug in the agent model's build.", { sources: dataset.manifest.sources });
     }
@@ -133,7 +138,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     const result = await generate(merged, await loraRowDelta(trained.adapter));
     const build: AgentModelBuild = {
       key, version: AGENT_MODEL_VERSION, shape: AGENT_MODEL_SHAPE, training: { ...AGENT_MODEL_TRAINING, contextSize, threads },
-      tasks: runs.map((file) => path.basename(file).replace(/-[^-]+\.jsonl$/, "")),
+      tasks: runs.map((file) => path.relative(path.join(scratch, "runs"), file).replace(/-?reference\.jsonl$/, "").replace(/\/$/, "")),
       dataset: { examples: dataset.manifest.train.examples, tokens: dataset.manifest.train.tokens, maskedTokens: dataset.manifest.train.maskedTokens },
       trainer: { steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, losses: thin(losses, 40) },
       totalMs: Date.now() - started, sha256: result.sha256,
@@ -162,28 +167,81 @@ export async function agentModelTasks(): Promise<Task[]> {
   }
 }
 
-/** Reference runs of the seed agent on every T0 task (scripted oracle replies, real runner, hidden tests). */
-async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<string[]> {
-  const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds"), signal });
+/**
+ * The reference trajectories: the seed on every T0 task (scripted oracle replies, real runner,
+ * hidden tests), then the self-improvement of selfEditDemo.ts — the seed giving up on the weakness
+ * task, the diagnosis of that run, the self-edit of the seed's own code, and the child passing the
+ * task — each through the engine's real code for that step, so each carries the prompt a session shows.
+ */
+export async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<string[]> {
+  const cacheDir = path.join(os.tmpdir(), "clade-agent-builds");
+  const build = await buildAgent(seedAgentDir(), { cacheDir, signal });
   if (!build.ok) throw new CladeError("internal", `The seed agent does not build: ${build.message}`, "Reinstall Clade.");
   const files: string[] = [];
-  for (const task of await agentModelTasks()) {
+  const play = async (task: Task, versionId: string, bundle: string, replies: ScriptedReply[], expectPass: boolean): Promise<RunResult> => {
     if (signal?.aborted) throw cancelledError("Building the agent test model");
-    const script = referenceScript(task, await referenceEdits(task), { runTests: false });
     // A fixed run id keeps the trajectories (and so the cache key) the same from build to build.
-    const run = await runTask({ task, versionId: "seed", bundle: build.bundle, provider: new ScriptedProvider(script), runsDir, limits: AGENT_MODEL_LIMITS, signal, runId: "reference", warm: false });
-    if (!run.passed) throw new CladeError("internal", `The reference run of ${task.id} did not pass its hidden tests (${run.stopReason}).`, "The task's reference solution or the reference policy is broken; see the trajectory.", { trajectory: run.trajectory });
-    const records = (await fs.readFile(run.trajectory, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { type?: string; droppedMessages?: number });
-    if (records.some((record) => record.type === "llm" && (record.droppedMessages ?? 0) > 0)) {
-      throw new CladeError("internal", `The reference run of ${task.id} dropped messages to fit its context, so inference would see another prompt.`, "Give the agent model a longer context.");
-    }
+    const run = await runTask({ task, versionId, bundle, provider: new ScriptedProvider(replies), runsDir, limits: AGENT_MODEL_LIMITS, signal, runId: "reference", warm: false });
+    if (run.passed !== expectPass) throw new CladeError("internal", `The reference run of ${task.id} (${versionId}) ${run.passed ? "passed" : "did not pass"} its hidden tests (${run.stopReason}); it should ${expectPass ? "" : "not "}have.`, "The task's reference solution or the reference policy is broken; see the trajectory.", { trajectory: run.trajectory });
+    await checkNothingDropped(run.trajectory, task.id);
     files.push(run.trajectory);
+    return run;
+  };
+  for (const task of await agentModelTasks()) await play(task, "seed", build.bundle, referenceScript(task, await referenceEdits(task), { runTests: false }), true);
+
+  const weakness = await builtinTask(WEAKNESS_TASK);
+  const failed = await play(weakness, "seed", build.bundle, weaknessUnderSeed, false);
+  // The diagnosis, as diagnose() asks for it in a session with this model's context.
+  const diagnosisFile = path.join(runsDir, "diagnosis", "reference.jsonl");
+  const recorder = new TrajectoryWriter(diagnosisFile);
+  recorder.write({ type: "start", runId: "reference", task: { id: "diagnosis" }, versionId: "seed" });
+  const scripted = new ScriptedProvider([{ toolCall: { name: "propose_improvement", arguments: { ...demoDiagnosis } } }]);
+  await diagnose({
+    provider: { chat: async (params, options) => { const result = await scripted.chat(params, options); recorder.llm(params, result, undefined, 0); return result; } },
+    scaffoldDir: seedAgentDir(), contextTokens: AGENT_MODEL_LIMITS.contextTokens, signal,
+    target: { kind: "failed-task", run: { taskId: weakness.id, passed: false, stopReason: failed.stopReason, changedFiles: false, trajectory: failed.trajectory } },
+  });
+  recorder.write({ type: "end", result: { passed: true } });
+  await recorder.close();
+  files.push(diagnosisFile);
+  // The self-edit: the seed works on a copy of its own code with the diagnosis as its task.
+  const edit = await implement({
+    parentScaffoldDir: seedAgentDir(), parentBundle: build.bundle, diagnosis: demoDiagnosis, provider: new ScriptedProvider(selfEditScript),
+    trajectoryFile: path.join(runsDir, "self-edit", "reference.jsonl"), limits: AGENT_MODEL_LIMITS, signal,
+  });
+  try {
+    if (!edit.changed) throw new CladeError("internal", `The reference self-edit changed nothing (${edit.stopReason}).`, "The self-edit script no longer matches the seed's code; see selfEditDemo.ts.", { trajectory: edit.trajectory });
+    await checkNothingDropped(edit.trajectory, "self-edit");
+    files.push(edit.trajectory);
+    const child = await buildAgent(edit.dir, { cacheDir, signal });
+    if (!child.ok) throw new CladeError("internal", `The reference self-edit does not build: ${child.message}`, "See selfEditDemo.ts.");
+    await play(weakness, "child", child.bundle, weaknessUnderChild, true);
+  } finally {
+    await edit.dispose();
   }
   return files;
 }
 
+async function checkNothingDropped(trajectory: string, what: string): Promise<void> {
+  const records = (await fs.readFile(trajectory, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { type?: string; droppedMessages?: number });
+  if (records.some((record) => record.type === "llm" && (record.droppedMessages ?? 0) > 0)) {
+    throw new CladeError("internal", `The reference run of ${what} dropped messages to fit its context, so inference would see another prompt.`, "Give the agent model a longer context.");
+  }
+}
+
+async function builtinTask(id: string): Promise<Task> {
+  const suite = openBuiltinSuite();
+  try {
+    const task = await suite.get(id);
+    if (!task) throw new CladeError("internal", `The built-in task ${id} is missing.`, "Reinstall Clade.");
+    return task;
+  } finally {
+    suite.dispose();
+  }
+}
+
 /** The text the vocabulary is learned from: every message, tool definition and call of the runs. */
-async function trajectoryCorpus(files: readonly string[]): Promise<string> {
+export async function trajectoryCorpus(files: readonly string[]): Promise<string> {
   const parts: string[] = [];
   for (const file of files) {
     const run = await readTrajectory(file);

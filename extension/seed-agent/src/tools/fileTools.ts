@@ -54,7 +54,7 @@ export const readFile: Tool = {
 export const searchCode: Tool = {
   definition: {
     name: "search_code",
-    description: "Find lines containing a text (case-sensitive) in the project's files.",
+    description: "Find lines containing a text in the project's files.",
     parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
   },
   async run(args, { task }) {

@@ -1,0 +1,6 @@
+// Defaults for the HTTP client.
+export const settings = {
+  retries: 2,
+  requestTimeoutMs: 5000,
+  userAgent: "fetch-demo/1.0",
+};

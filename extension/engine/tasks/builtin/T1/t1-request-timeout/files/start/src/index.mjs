@@ -1,0 +1,2 @@
+export { requestOptions } from "./client.mjs";
+export { settings } from "./settings.mjs";
