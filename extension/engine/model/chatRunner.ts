@@ -157,12 +157,15 @@ function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: C
   );
 }
 
+/** Room kept for a native call's prefix (and a thought's prefix and suffix), fed as prompt after the rendered history. */
+const NATIVE_PREFIX_TOKENS = 32;
+
 /** A "required" call in the wrapper's own syntax (nativeCall.ts); the call prefix (and a thought's prefix and suffix) are fed as prompt too. */
 function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: ChatRunOptions, prompt: Token[]): Promise<ChatResult | undefined> {
   const grammar = plan.grammar!;
   const syntax = plan.native!;
   return runFast(
-    env, params, options, prompt, 32,
+    env, params, options, prompt, NATIVE_PREFIX_TOKENS,
     (maxTokens, samplingOptions, onFirstToken) =>
       generateNativeCall({
         sequence: env.sequence, tokenizer: env.sequence.model.tokenizer, prompt, tools: plan.tools, syntax, grammar,
@@ -178,7 +181,7 @@ function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
  * fits"): say what does not fit, so the agent (or its author) can shorten the conversation.
  */
 function checkFits(env: ChatRunEnv, plan: Plan, prompt: Token[]): void {
-  if (replyRoom(env.sequence, prompt.length, 16, plan.native ? 32 : 0) > 0) return;
+  if (replyRoom(env.sequence, prompt.length, 16, plan.native ? NATIVE_PREFIX_TOKENS : 0) > 0) return;
   throw new CladeError(
     "context-overflow",
     `The prompt is ${prompt.length} tokens and the context of a sequence ${env.sequence.contextSize}: no room is left for a reply.`,

@@ -30,7 +30,7 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
     let sent: ChatMessage[];
     let reply;
     // The estimate can fall short (text that tokenizes worse than what calibrated it): when the host
-    // says the prompt leaves no room, fit it to a smaller budget and ask again.
+    // says the prompt leaves no room (reason "context-overflow"), fit it to a smaller budget and ask again.
     for (let budget = host.limits.contextTokens - maxReply; ; budget = Math.floor(budget * 0.6)) {
       sent = fitToBudget(messages, budget, (m) => meter.estimate(m));
       try {
@@ -39,7 +39,7 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error);
         host.record({ type: "note", turn, text: `model call failed: ${text}` });
-        if (!/no room is left/.test(text) || budget < 256 || host.signal.aborted) return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
+        if ((error as { reason?: unknown }).reason !== "context-overflow" || budget < 256 || host.signal.aborted) return { stopReason: host.signal.aborted ? "cancelled" : "model-error", turns: turn };
       }
     }
     meter.calibrate(sent, reply.usage.promptTokens);

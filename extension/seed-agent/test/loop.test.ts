@@ -117,7 +117,8 @@ test("a reply cut off at the token limit is not echoed back into the context", a
 
 test("a prompt the host says does not fit is fitted to a smaller budget and sent again", async () => {
   const { host, seen } = hostReplying((n) => {
-    if (n === 2) throw new Error("The prompt is 2139 tokens and the context of a sequence 2048: no room is left for a reply.");
+    // As the harness rejects a model call the engine refused: the engine's error reason on the Error.
+    if (n === 2) throw Object.assign(new Error("The prompt is 2139 tokens and the context of a sequence 2048: no room is left for a reply."), { reason: "context-overflow" });
     return callReply(n === 1 ? { id: "a", name: "read_file", arguments: { path: "sum.js" } } : { id: "b", name: "finish", arguments: { summary: "ok" } });
   });
   const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);

@@ -1,5 +1,6 @@
 // The agent-capable TEST model: a small generated model trained, with Clade's own LoRA trainer, on
-// reference trajectories of the built-in T0 tasks, until through the real engine (real llama.cpp,
+// reference trajectories of the built-in T0 tasks and of one self-improvement (selfEditDemo.ts:
+// a failed run, its diagnosis, a self-edit, the child's passing run), until through the real engine (real llama.cpp,
 // the real Qwen chat template and its native tool-call syntax, the real grammar and sandbox) it
 // solves them. It has SEEN those tasks: it proves the machinery (prompt rendering, tool grammar,
 // budgets, training renderer, runner), not that a model got smarter. Nothing general can be read
@@ -45,6 +46,9 @@ export const AGENT_MODEL_VERSION = 2;
  * characters of system prompt, tool documentation, files and calls to ~1,400 tokens, which is what
  * training time scales with; width and depth beyond this only slowed training (see README).
  */
+// Context 2,560: the longest T0 run (~1,330 tokens) plus the seed's reply room (3/8 of the context),
+// and a diagnosis prompt sized from it of ~1,650 tokens, so the training window stays at 1,792
+// (at 4,096 the diagnosis grew to ~2,450 tokens and every window to 2,560: 2.7x the step time).
 export const AGENT_MODEL_SHAPE = { layers: 4, embd: 128, heads: 4, kvHeads: 2, ff: 384, vocab: 4096, contextLength: 2560, type: "f32" as const };
 export const AGENT_MODEL_TRAINING = { rank: 64, alpha: 64, learningRate: 5e-3, epochs: 40, schedule: "cosine" as const, seed: 1 };
 /** Agent runs of this model get its whole trained context; the reference runs must budget the same way. */
@@ -173,7 +177,7 @@ export async function agentModelTasks(): Promise<Task[]> {
  * task, the diagnosis of that run, the self-edit of the seed's own code, and the child passing the
  * task — each through the engine's real code for that step, so each carries the prompt a session shows.
  */
-export async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<string[]> {
+async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<string[]> {
   const cacheDir = path.join(os.tmpdir(), "clade-agent-builds");
   const build = await buildAgent(seedAgentDir(), { cacheDir, signal });
   if (!build.ok) throw new CladeError("internal", `The seed agent does not build: ${build.message}`, "Reinstall Clade.");
@@ -241,7 +245,7 @@ async function builtinTask(id: string): Promise<Task> {
 }
 
 /** The text the vocabulary is learned from: every message, tool definition and call of the runs. */
-export async function trajectoryCorpus(files: readonly string[]): Promise<string> {
+async function trajectoryCorpus(files: readonly string[]): Promise<string> {
   const parts: string[] = [];
   for (const file of files) {
     const run = await readTrajectory(file);
