@@ -6,6 +6,7 @@ import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, Prog
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
 import type { RunResult } from "../protocol/run";
+import type { AskEvent, AskParams, AskResult } from "../protocol/ask";
 import type { AgentRuns } from "./agent/agentRuns";
 import { ArchiveService } from "./archive/archiveService";
 import { ModelHost } from "./model/modelHost";
@@ -83,6 +84,13 @@ export class Engine {
   async runTask(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<RunResult> {
     this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
     return (await this.agentRuns).run(params, opts);
+  }
+
+  /** The agent works on a copy of the user's workspace (askService.ts). */
+  async ask(params: Omit<AskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; onEvent?: (e: AskEvent) => void } = {}): Promise<AskResult> {
+    this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
+    const { ask } = await import("./ask/askService");
+    return ask(await this.agentRuns, params, opts);
   }
 
   async evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {

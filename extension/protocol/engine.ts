@@ -6,6 +6,7 @@ import type { ErrorData } from "./errors";
 import type { AgentLimits } from "./agent";
 import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
 import type { RunResult } from "./run";
+import type { AskEvent, AskParams, AskResult, AskSummary } from "./ask";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
 
 /** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
@@ -157,6 +158,18 @@ export interface EvolveResult {
   elapsedMs: number;
 }
 
+export interface AskRefParams {
+  workspace: string;
+  askId: string;
+}
+
+export type AskApplyResult = { ok: true; written: string[]; deleted: string[] } | { ok: false; conflicts: { path: string; why: string }[] };
+
+export interface AskSaveResult {
+  taskId: string;
+  tasksFile: string;
+}
+
 export interface TaskListEntry {
   id: string;
   title: string;
@@ -193,6 +206,15 @@ export const Requests = {
   accept: new RequestType<NodeParams, ActivationResult, ErrorData>("archive/accept"),
   revert: new RequestType<NodeParams, ActivationResult, ErrorData>("archive/revert"),
   undo: new RequestType<WorkspaceParams, ActivationResult, ErrorData>("archive/undo"),
+  /** The agent works on a copy of the user's workspace; the change comes back for review (applied only when asked). */
+  ask: new RequestType<AskParams, AskResult, ErrorData>("ask/run"),
+  /** Writes a proposed ask's change into the workspace (all or nothing; conflicts are returned, nothing overwritten). */
+  askApply: new RequestType<AskRefParams, AskApplyResult, ErrorData>("ask/apply"),
+  askDiscard: new RequestType<AskRefParams, void, ErrorData>("ask/discard"),
+  /** The workspace's asks, oldest first, with their resolution. */
+  askList: new RequestType<WorkspaceParams, AskSummary[], ErrorData>("ask/list"),
+  /** An applied ask as a task of `.clade/tasks.yaml` (starting files, instruction, test command, the change as reference). */
+  askSaveTask: new RequestType<AskRefParams & { taskId?: string }, AskSaveResult, ErrorData>("ask/saveTask"),
   /** The tasks of a suite (for pickers): id, title, tier. */
   listTasks: new RequestType<{ suite: string; workspace: string; testCommand?: string }, TaskListEntry[], ErrorData>("tasks/list"),
 } as const;
@@ -200,6 +222,8 @@ export const Requests = {
 export const Notifications = {
   log: new NotificationType<LogEntry>("engine/log"),
   modelState: new NotificationType<ModelState>("model/state"),
+  /** One live step of a running ask (tool call, result, command, model call). */
+  askEvent: new NotificationType<AskEvent>("ask/event"),
   /** The workspace's archive changed (a session wrote, or accept/revert/undo); clients re-fetch. */
   archiveChanged: new NotificationType<ArchiveChanged>("archive/changed"),
 } as const;

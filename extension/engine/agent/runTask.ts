@@ -36,6 +36,16 @@ export interface RunTaskOptions {
   runId?: string;
   /** false: neither take nor leave a process started ahead (warmAgentProcesses.ts). Default true. */
   warm?: boolean;
+  /** The test command the agent is given (default: the task's, when the starting files have visible tests). */
+  agentTestCommand?: string;
+  /** Paths the agent's commands must not see (bwrap), besides the suite's own. */
+  hiddenPaths?: readonly string[];
+  /** Called with the sandbox's folder when the agent has stopped, before scoring and clean-up (an ask reads its work here). */
+  onAgentDone?: (sandboxRoot: string) => Promise<void>;
+  /** false: no hidden-test scoring (the caller scores); the result's `passed` is then false. Default true. */
+  score?: boolean;
+  /** Each trajectory record as it is written (tool calls, results, commands), for a live view. */
+  onRecord?: (record: { type: string } & Record<string, unknown>) => void;
 }
 
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
@@ -49,7 +59,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const warm = options.warm === false ? undefined : takeWarmAgent(harness, options.bundle);
   let sandbox: Sandbox;
   try {
-    sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: hiddenTaskPaths(task.suite, options.runsDir), reserved: warm?.reserved });
+    sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: [...hiddenTaskPaths(task.suite, options.runsDir), ...(options.hiddenPaths ?? [])], reserved: warm?.reserved });
   } catch (error) {
     warm?.started.kill();
     throw error;
@@ -59,7 +69,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       id: task.id,
       instructions: task.instructions,
       workspace: sandbox.root,
-      testCommand: (await hasVisibleTests(sandbox.root)) ? task.testCommand : undefined,
+      testCommand: options.agentTestCommand ?? ((await hasVisibleTests(sandbox.root)) ? task.testCommand : undefined),
       allowCommands: task.allowCommands.length > 0,
     };
     trajectory.write({ type: "start", runId, task: { id: task.id, suite: task.suite, instructions: task.instructions }, versionId: options.versionId, limits });
@@ -74,13 +84,23 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       sessionId: `run-${runId}`,
       signal: options.signal,
       exec: (command, timeoutMs, signal) => execForAgent(sandbox, task, agentTask, command, timeoutMs, signal),
-      onLlm: (r) => trajectory.llm(r.params, r.result, r.error, r.ms),
-      onEvent: (event) => trajectory.write({ ...event, type: event.type }),
-      onExec: (r) => trajectory.write({ type: "exec", command: r.command, result: r.result }),
+      onLlm: (r) => {
+        trajectory.llm(r.params, r.result, r.error, r.ms);
+        options.onRecord?.({ type: "llm", ms: r.ms, usage: r.result?.usage, error: r.error });
+      },
+      onEvent: (event) => {
+        trajectory.write({ ...event, type: event.type });
+        options.onRecord?.({ ...event, type: event.type });
+      },
+      onExec: (r) => {
+        trajectory.write({ type: "exec", command: r.command, result: r.result });
+        options.onRecord?.({ type: "exec", command: r.command, result: r.result });
+      },
     });
+    if (options.onAgentDone && !options.signal?.aborted) await options.onAgentDone(sandbox.root);
     // The next run of this version gets its process started while the hidden tests run.
     if (options.warm !== false && !options.signal?.aborted) void prepareWarmAgent(harness, options.bundle);
-    const test = options.signal?.aborted ? null : await score(task, sandbox.root, options.signal);
+    const test = options.signal?.aborted || options.score === false ? null : await score(task, sandbox.root, options.signal);
     const result: RunResult = {
       runId, taskId: task.id, suite: task.suite, versionId: options.versionId,
       passed: Boolean(test?.passed),

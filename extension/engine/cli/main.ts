@@ -2,6 +2,7 @@
 // Every command that reports takes --json. Exit codes: 0 ok, 1 a reported problem, 2 usage, 3 a bug.
 import { Command, CommanderError } from "commander";
 import { CLADE_VERSION } from "../version";
+import { registerAskCommands } from "./commands/askCommands";
 import { registerArchiveCommands } from "./commands/archiveCommands";
 import { registerArchiveCheckCommands } from "./commands/archiveCheckCommands";
 import { registerBenchCommand } from "./commands/benchCommand";
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerChatCommand(program);
   registerRunCommand(program);
+  registerAskCommands(program);
   registerTasksCommands(program);
   registerEvolveCommand(program);
   registerTrainCommand(program);
@@ -36,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that reports a problem without throwing (tasks check, asks apply) sets exitCode.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     return reportError(error, argv.includes("--json"));

@@ -14,6 +14,7 @@ import {
   type RequestType,
 } from "vscode-jsonrpc/node";
 import type { ArchiveChanged } from "../../protocol/archive";
+import type { AskEvent } from "../../protocol/ask";
 import { Notifications, Requests, progressType, type LogEntry, type ModelState, type ProgressValue } from "../../protocol/engine";
 import { CladeError, isErrorData, type ErrorData } from "../../protocol/errors";
 import { Emitter } from "../util/emitter";
@@ -45,7 +46,10 @@ export class EngineClient {
   private readonly logs = new Emitter<LogEntry>();
   private readonly states = new Emitter<ModelState>();
   private readonly archiveChanges = new Emitter<ArchiveChanged>();
+  private readonly askEvents = new Emitter<AskEvent>();
   readonly onArchiveChanged = this.archiveChanges.event;
+  /** Live steps of running asks. */
+  readonly onAskEvent = this.askEvents.event;
   readonly onExit = this.exits.event;
   readonly onLog = this.logs.event;
   readonly onModelState = this.states.event;
@@ -86,6 +90,7 @@ export class EngineClient {
     this.connection.onNotification(Notifications.log, (entry) => this.logs.fire(entry));
     this.connection.onNotification(Notifications.modelState, (state) => this.states.fire(state));
     this.connection.onNotification(Notifications.archiveChanged, (change) => this.archiveChanges.fire(change));
+    this.connection.onNotification(Notifications.askEvent, (event) => this.askEvents.fire(event));
     const forward = (level: LogEntry["level"]) => (chunk: Buffer) => {
       const text = chunk.toString("utf8");
       this.stderrTail = (this.stderrTail + text).slice(-4000);

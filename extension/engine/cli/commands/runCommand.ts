@@ -25,7 +25,8 @@ interface RunCliOptions extends Partial<ModelCliOptions> {
   verbose?: boolean;
 }
 
-function scriptedOption(file: string): RunTaskParams["scripted"] {
+/** --scripted FILE: a JSON array of scripted replies. */
+export function readScripted(file: string): RunTaskParams["scripted"] {
   try {
     const replies = JSON.parse(readFileSync(file, "utf8"));
     if (!Array.isArray(replies)) throw new Error("not a JSON array");
@@ -43,7 +44,7 @@ export function registerRunCommand(program: Command): void {
     .requiredOption("--task <id>", "task id (see `clade tasks list`)")
     .option("--node <id>", "archive version to run (default: the active version)")
     .option("--workspace <dir>", "workspace whose .clade/ receives the trajectory", process.cwd())
-    .option("--scripted <file>", "replay a SCRIPTED list of model replies instead of a model (deterministic)", scriptedOption)
+    .option("--scripted <file>", "replay a SCRIPTED list of model replies instead of a model (deterministic)", readScripted)
     .option("--max-turns <n>", "turn limit", intOption("--max-turns", 1, 1000))
     .option("--max-tokens <n>", "token limit for the run", intOption("--max-tokens", 100, 10_000_000))
     .option("--timeout <seconds>", "wall-clock limit", intOption("--timeout", 1, 86_400))
