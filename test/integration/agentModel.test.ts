@@ -10,6 +10,7 @@
 // selected; accept / revert / `clade train` on the result (selfEditDemo.ts says what is scripted).
 // The first build on a machine takes minutes (training on 2 cores); later ones come from the cache
 // (~/.cache/clade/agent-model or $CLADE_CACHE_DIR).
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +18,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../../extension/protocol/run";
 import type { ArchiveTree, NodeDiffSummary, NodeSummary, TaskResult } from "../../extension/protocol/archive";
 import type { EvolveResult, TrainResult } from "../../extension/protocol/engine";
-import { agentModelTasks, type AgentModelResult } from "../../extension/engine/train/agentModel/agentModel";
+import { agentModelTasks, LONG_REPLY_TASK, type AgentModelResult } from "../../extension/engine/train/agentModel/agentModel";
+import type { AskResult } from "../../extension/protocol/ask";
 import { DEMO_SESSION_TASKS, WEAKNESS_TASK } from "../../extension/engine/train/agentModel/selfEditDemo";
 import { parseJson, runCli } from "../helpers/cli";
 
@@ -45,7 +47,7 @@ describe("the agent-capable test model", () => {
   }, BUILD_MS);
 
   it("is built from the reference runs of every T0 task and of one self-improvement, to a low loss on the agent's tokens", async () => {
-    const tasks = (await agentModelTasks()).map((t) => `seed/${t.id}`);
+    const tasks = [...(await agentModelTasks()).map((t) => `seed/${t.id}`), `seed/${LONG_REPLY_TASK}`];
     const selfImprovement = [`seed/${WEAKNESS_TASK}`, "diagnosis", "self-edit", `child/${WEAKNESS_TASK}`];
     expect(built.build.tasks.sort()).toEqual([...tasks, ...selfImprovement].sort());
     expect(built.build.dataset.examples).toBe(tasks.length + selfImprovement.length);
@@ -81,6 +83,48 @@ describe("the agent-capable test model", () => {
       expect(calls.some((c) => c.result!.toolCalls[0]?.name === "edit_file")).toBe(true);
     }
   }, 30 * 60_000);
+
+  it("writes a whole file in one reply of more than 512 tokens (a reply budget cut back to 512 fails this)", async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), "clade-agent-long-"));
+    const run = parseJson<RunResult>(await runCli(["run", "--suite", "builtin", "--task", LONG_REPLY_TASK, "--model", modelFile, "--temperature", "0", "--threads", "2", "--workspace", workspace, "--json"], { timeoutMs: 300_000 }));
+    const records = readFileSync(run.trajectory, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { type: string; maxTokens?: number; result?: { stopReason: string; toolCalls: { name: string }[]; usage: { completionTokens: number } } });
+    const write = records.find((r) => r.type === "llm" && r.result?.toolCalls[0]?.name === "write_file");
+    console.log(`long reply: ${write?.result?.usage.completionTokens} tokens of ${write?.maxTokens} allowed; run ${run.passed ? "passed" : `failed (${run.stopReason})`} in ${run.turns} turns`);
+    expect(write?.result?.usage.completionTokens).toBeGreaterThan(512);
+    expect(write?.result?.stopReason).toBe("toolCall");
+    expect(run.passed).toBe(true);
+  }, 300_000);
+});
+
+// `clade ask` through real inference: a repository holding a T0 task's starting files, asked in that
+// task's words (the model was trained on that prompt; an ask adds nothing to it without --file or
+// --test-command), gets the task's fix proposed as a diff, untouched until applied.
+describe("an ask with the agent test model", () => {
+  it("proposes the fix of a T0-style change in a git repository, and applies it on request", async () => {
+    await agentModel();
+    const task = (await agentModelTasks()).find((t) => t.id === "t0-default-port")!;
+    const repo = mkdtempSync(path.join(os.tmpdir(), "clade-agent-ask-"));
+    await task.files.writeStart(repo);
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, encoding: "utf8" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "start");
+    const before = git("ls-files", "-s");
+    const started = Date.now();
+    const result = await runCli(["ask", task.instructions, "--workspace", repo, "--model", modelFile, "--temperature", "0", "--threads", "2", "--json"], { timeoutMs: 300_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const ask = parseJson<AskResult>(result);
+    console.log(`ask: ${ask.outcome} after ${ask.run.turns} turns, first tool call at ${ask.firstToolCallMs} ms, ${Date.now() - started} ms in all (CLI)`);
+    expect(ask.outcome).toBe("proposed");
+    expect(ask.changes.map((c) => [c.path, c.kind])).toEqual([["server-config.mjs", "modified"]]);
+    expect(git("status", "--porcelain", "--", ".", ":!.clade")).toBe("");
+    expect(git("ls-files", "-s")).toBe(before);
+    const applied = await runCli(["asks", "apply", ask.askId, "--workspace", repo, "--json"]);
+    expect(applied.code, applied.stderr).toBe(0);
+    // The applied change passes the task's hidden tests.
+    await task.files.writeHiddenTests(repo);
+    execFileSync("sh", ["-c", task.testCommand], { cwd: repo, stdio: "pipe" });
+  }, 600_000);
 });
 
 // One session per strategy on the demo tasks (three T0 tasks and the weakness task), budget 20.

@@ -29,7 +29,7 @@ export class TrajectoryWriter {
     while (kept < params.messages.length && kept < this.previous.length && sameMessage(params.messages[kept], this.previous[kept])) kept++;
     const tools = this.toolsWritten ? undefined : params.tools;
     this.toolsWritten ||= Boolean(params.tools);
-    this.write({ type: "llm", keptMessages: kept, droppedMessages: this.previous.length - kept, newMessages: params.messages.slice(kept), tools, toolChoice: params.toolChoice, temperature: params.temperature, result, error, ms });
+    this.write({ type: "llm", keptMessages: kept, droppedMessages: this.previous.length - kept, newMessages: params.messages.slice(kept), tools, toolChoice: params.toolChoice, temperature: params.temperature, maxTokens: params.maxTokens, result, error, ms });
     this.previous = params.messages;
   }
 

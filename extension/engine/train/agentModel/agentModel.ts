@@ -38,7 +38,16 @@ import { referenceEdits, referenceScript } from "./referencePolicy";
 import { demoDiagnosis, selfEditScript, WEAKNESS_TASK, weaknessUnderChild, weaknessUnderSeed } from "./selfEditDemo";
 
 /** Bump when anything below changes what the model becomes. */
-export const AGENT_MODEL_VERSION = 2;
+export const AGENT_MODEL_VERSION = 3;
+
+/**
+ * A task whose reference run writes one whole file in a reply of 600+ tokens: the model's one long
+ * reply, so that a reply budget cut back to 512 tokens (an old defect) fails its run. Its example is
+ * trained LONG_REPLY_COPIES times per epoch: the 4-layer model does not learn 600 tokens by heart
+ * from one copy.
+ */
+export const LONG_REPLY_TASK = "t1-text-helpers";
+const LONG_REPLY_COPIES = 4;
 
 /**
  * The shape: small enough to train on 2 CPU cores in minutes, big enough to hold the trajectories.
@@ -81,7 +90,7 @@ export interface AgentModelBuild {
   shape: typeof AGENT_MODEL_SHAPE;
   training: typeof AGENT_MODEL_TRAINING & { contextSize: number; threads: number };
   tasks: string[];
-  dataset: { examples: number; tokens: number; maskedTokens: number };
+  dataset: { examples: number; tokens: number; maskedTokens: number; longReplyExample?: { tokens: number; maskedTokens: number; copies: number } };
   trainer: { steps: number; finalLoss: number; tokensPerSecond: number; trainMs: number; losses: { step: number; loss: number }[] };
   totalMs: number;
   sha256: string;
@@ -108,9 +117,10 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     if (dataset.manifest.train.examples !== runs.length) {
       throw new CladeError("training-failed", `Only ${dataset.manifest.train.examples} of ${runs.length} reference runs became training examples.`, "See the dataset manifest's source statuses; this is a bug in the agent model's build.", { sources: dataset.manifest.sources });
     }
+    const trainFile = await weightLongReply(dataset);
     // The key covers what the model is trained on as the trainer sees it (the rendered, masked tokens:
     // a change of the chat rendering or of the runs rebuilds it), how, and with which binaries.
-    const key = sha256(JSON.stringify([AGENT_MODEL_VERSION, AGENT_MODEL_SHAPE, AGENT_MODEL_TRAINING, baseModel.sha256, dataset.manifest.datasetHash, await trainerVersion(trainer), await getModuleVersion()]));
+    const key = sha256(JSON.stringify([AGENT_MODEL_VERSION, AGENT_MODEL_SHAPE, AGENT_MODEL_TRAINING, baseModel.sha256, dataset.manifest.datasetHash, LONG_REPLY_COPIES, await trainerVersion(trainer), await getModuleVersion()]));
     const cacheDir = path.join(options.cacheDir ?? process.env.CLADE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "clade"), "agent-model", key.slice(0, 16));
     const cachedFile = path.join(cacheDir, "agent.gguf");
     if (!options.rebuild && existsSync(cachedFile) && existsSync(path.join(cacheDir, "build.json"))) {
@@ -126,7 +136,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     const contextSize = Math.ceil(longest / 256) * 256;
     const losses: { step: number; loss: number }[] = [];
     const trained = await trainLora(
-      { model: base, dataset: dataset.train, output: path.join(scratch, "adapter.gguf"), contextSize, threads, ...AGENT_MODEL_TRAINING },
+      { model: base, dataset: trainFile, output: path.join(scratch, "adapter.gguf"), contextSize, threads, ...AGENT_MODEL_TRAINING },
       {
         signal: options.signal,
         onProgress: (p) => {
@@ -143,7 +153,7 @@ export async function buildAgentModel(options: AgentModelOptions): Promise<Agent
     const build: AgentModelBuild = {
       key, version: AGENT_MODEL_VERSION, shape: AGENT_MODEL_SHAPE, training: { ...AGENT_MODEL_TRAINING, contextSize, threads },
       tasks: runs.map((file) => path.relative(path.join(scratch, "runs"), file).replace(/-?reference\.jsonl$/, "").replace(/\/$/, "")),
-      dataset: { examples: dataset.manifest.train.examples, tokens: dataset.manifest.train.tokens, maskedTokens: dataset.manifest.train.maskedTokens },
+      dataset: { examples: dataset.manifest.train.examples, tokens: dataset.manifest.train.tokens, maskedTokens: dataset.manifest.train.maskedTokens, longReplyExample: longReplyExample(dataset) },
       trainer: { steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, losses: thin(losses, 40) },
       totalMs: Date.now() - started, sha256: result.sha256,
     };
@@ -192,6 +202,8 @@ async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<str
     return run;
   };
   for (const task of await agentModelTasks()) await play(task, "seed", build.bundle, referenceScript(task, await referenceEdits(task), { runTests: false }), true);
+  const long = await builtinTask(LONG_REPLY_TASK);
+  await play(long, "seed", build.bundle, referenceScript(long, await referenceEdits(long), { runTests: false }), true);
 
   const weakness = await builtinTask(WEAKNESS_TASK);
   const failed = await play(weakness, "seed", build.bundle, weaknessUnderSeed, false);
@@ -224,6 +236,22 @@ async function referenceRuns(runsDir: string, signal?: AbortSignal): Promise<str
     await edit.dispose();
   }
   return files;
+}
+
+function longReplyExample(dataset: Awaited<ReturnType<typeof buildDataset>>): { tokens: number; maskedTokens: number; copies: number } | undefined {
+  const source = dataset.manifest.sources.find((s) => s.taskId === LONG_REPLY_TASK && s.status === "train");
+  return source?.tokens === undefined ? undefined : { tokens: source.tokens, maskedTokens: source.maskedTokens ?? 0, copies: LONG_REPLY_COPIES };
+}
+
+/** The training file with the long-reply example repeated LONG_REPLY_COPIES times (the trainer shuffles each epoch). */
+async function weightLongReply(dataset: Awaited<ReturnType<typeof buildDataset>>): Promise<string> {
+  const source = dataset.manifest.sources.find((s) => s.taskId === LONG_REPLY_TASK && s.status === "train");
+  const lines = (await fs.readFile(dataset.train, "utf8")).split("\n").filter((line) => line !== "");
+  const line = lines.find((l) => sha256(JSON.stringify(Object.values(JSON.parse(l) as object))) === source?.exampleSha256);
+  if (!source || !line) throw new CladeError("internal", `The ${LONG_REPLY_TASK} reference run is not in the training data.`, "See the dataset manifest's source statuses; this is a bug in the agent model's build.");
+  const file = path.join(path.dirname(dataset.train), "train-weighted.jsonl");
+  await fs.writeFile(file, [...lines, ...Array.from({ length: LONG_REPLY_COPIES - 1 }, () => line)].join("\n") + "\n");
+  return file;
 }
 
 async function checkNothingDropped(trajectory: string, what: string): Promise<void> {
