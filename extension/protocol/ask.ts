@@ -13,6 +13,11 @@ export interface AskParams {
   testCommand?: string;
   /** Archive node to ask; default the active version (the seed agent until one is accepted). */
   node?: string;
+  /**
+   * Command prefixes the agent may run besides the test command (default: `node` and the test
+   * command's first word, as the built-in and tasks.yaml suites allow).
+   */
+  allowCommands?: string[];
   /** Files the user has open or selected (workspace-relative): named to the agent as where to look. */
   files?: string[];
   /** Load this model first (unless it is the one loaded). */

@@ -43,7 +43,8 @@ export async function ask(runs: AgentRuns, params: AskParams, control: AskContro
     const snap = await snapshotWorkspace(workspace, snapshot.path);
     const files = (params.files ?? []).map((f) => path.relative(workspace, path.resolve(workspace, f)).split(path.sep).join("/")).filter((f) => f && !f.startsWith(".."));
     const testCommand = params.testCommand?.trim() || null;
-    const task = askTask(askId, instruction, files, testCommand, snapshot.path, snap.files.map((f) => f.sha256));
+    const allowCommands = params.allowCommands ?? [...new Set(["node", ...(testCommand ? [testCommand.split(/\s+/)[0]!] : [])])];
+    const task = askTask(askId, instruction, files, testCommand, allowCommands, snapshot.path, snap.files.map((f) => f.sha256));
 
     report("building the agent version");
     const prepared = await runs.prepare({ ...params, workspace }, control);
@@ -125,6 +126,13 @@ export async function applyAsk(workspace: string, askId: string, options: { lock
   }
 }
 
+/** A client applied the change itself (VS Code's WorkspaceEdit): only the record is written. */
+export async function recordApplied(workspace: string, askId: string, files: string[]): Promise<void> {
+  const summary = await findAsk(workspace, askId);
+  checkResolvable(summary, "applied");
+  await appendAskRecord(workspace, { type: "ask-resolved", askId, resolution: "applied", files });
+}
+
 export async function discardAsk(workspace: string, askId: string): Promise<void> {
   const summary = await findAsk(workspace, askId);
   checkResolvable(summary, "discarded");
@@ -140,17 +148,17 @@ export async function readChange(dir: string): Promise<WorkspaceChange> {
 }
 
 /** The ask as a task the runner understands: the snapshot as starting files, no hidden tests. */
-function askTask(askId: string, instruction: string, files: string[], testCommand: string | null, snapshotDir: string, hashes: string[]): Task {
+function askTask(askId: string, instruction: string, files: string[], testCommand: string | null, allowCommands: string[], snapshotDir: string, hashes: string[]): Task {
   const lines = [instruction];
   if (files.length) lines.push("", `The user is looking at: ${files.join(", ")}.`);
   if (testCommand) lines.push("", `When you are done, \`${testCommand}\` must pass.`);
   return {
     id: `ask-${askId}`, suite: "ask", title: instruction.split("\n")[0]!.slice(0, 80), instructions: lines.join("\n"), language: "unknown",
-    testCommand: testCommand ?? "true", timeoutMs: ASK_TEST_TIMEOUT_MS, allowCommands: [], hiddenTestPaths: [], hasReference: false,
+    testCommand: testCommand ?? "true", timeoutMs: ASK_TEST_TIMEOUT_MS, allowCommands, hiddenTestPaths: [], hasReference: false,
     files: {
       writeStart: (dir) => fs.cp(snapshotDir, dir, { recursive: true, force: true }),
       writeHiddenTests: async () => undefined,
-      contentHash: async () => sha256(JSON.stringify([instruction, files, testCommand, hashes])),
+      contentHash: async () => sha256(JSON.stringify([instruction, files, testCommand, allowCommands, hashes])),
     },
   };
 }

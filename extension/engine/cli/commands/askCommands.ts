@@ -16,6 +16,7 @@ interface AskCliOptions extends Partial<ModelCliOptions> {
   testCommand?: string;
   node?: string;
   file?: string[];
+  allowCommand?: string[];
   apply?: boolean;
   scripted?: AskParams["scripted"];
   maxTurns?: number;
@@ -38,6 +39,7 @@ export function registerAskCommands(program: Command): void {
     .option("--test-command <cmd>", "shell command that defines done (run before and after, on copies)")
     .option("--node <id>", "archive version to ask (default: the active version, else the seed agent)")
     .option("--file <path>", "a file to point the agent at (repeatable)", (value: string, all: string[] = []) => [...all, value])
+    .option("--allow-command <prefix>", "a command prefix the agent may run (repeatable; default: node and the test command's first word)", (value: string, all: string[] = []) => [...all, value])
     .option("--apply", "write the change into the workspace when there is one and the test command passes")
     .option("--scripted <file>", "replay a SCRIPTED list of model replies instead of a model (deterministic)", readScripted)
     .option("--max-turns <n>", "turn limit", intOption("--max-turns", 1, 1000))
@@ -51,7 +53,7 @@ export function registerAskCommands(program: Command): void {
       if (!model && !opts.scripted) throw new InvalidArgumentError("Give --model FILE (or set CLADE_MODEL), or --scripted FILE for a scripted replay.");
       const workspace = path.resolve(opts.workspace);
       const params: AskParams = {
-        workspace, instruction, testCommand: opts.testCommand, node: opts.node, files: opts.file, apply: opts.apply,
+        workspace, instruction, testCommand: opts.testCommand, node: opts.node, files: opts.file, allowCommands: opts.allowCommand, apply: opts.apply,
         model: model ? specFromOptions({ ...(opts as ModelCliOptions), model }) : undefined,
         scripted: opts.scripted, isolation: opts.sandbox,
         ...(opts.temperature !== undefined || opts.seed !== undefined ? { sampling: { temperature: opts.temperature, seed: opts.seed } } : {}),
