@@ -83,3 +83,11 @@ describe("workspace change", () => {
     await expect(diffWorkspace(before, after, mkdtempSync(path.join(os.tmpdir(), "clade-ask-keep-")))).rejects.toThrow(/control or invisible characters/);
   });
 });
+
+describe("workspace snapshot inside an enclosing repository that ignores it", () => {
+  it("walks the folder (a project of its own) instead of taking git's empty list", async () => {
+    const outer = tree({ ".gitignore": "inner/\n", "inner/a.js": "a", "inner/test/a.test.js": "t" });
+    execFileSync("git", ["init", "-q"], { cwd: outer });
+    expect((await listWorkspaceFiles(path.join(outer, "inner"))).paths).toEqual(["a.js", "test/a.test.js"]);
+  });
+});

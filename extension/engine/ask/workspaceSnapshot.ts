@@ -70,6 +70,8 @@ export function sha256(data: Buffer | string): string {
 async function gitInfo(root: string): Promise<{ paths: string[]; head: string | null; dirty: boolean } | null> {
   if (!existsSync(path.join(root, ".git")) && !(await insideWorkTree(root))) return null;
   const git = simpleGit({ baseDir: root });
+  // A folder an enclosing repository ignores is a project of its own: walk it instead.
+  if ((await git.raw(["check-ignore", "."]).catch(() => "")).trim() === ".") return null;
   // -z: names as they are (no quoting of unusual characters); relative to `root` even in a subfolder.
   const out = await git.raw(["ls-files", "-z", "--cached", "--others", "--exclude-standard"]);
   const paths = [...new Set(out.split("\0").filter(Boolean))];
