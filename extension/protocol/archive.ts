@@ -1,6 +1,7 @@
 // What the engine tells its clients about a workspace's archive of agent versions: the tree (one
 // summary per node), one node's details, diffs, files, and the result of accept / revert / undo.
 // Plain JSON records (no engine classes), shared by the engine, the extension and the webview.
+import type { AskSummary, UserTaskScore } from "./ask";
 import type { TokenUsage } from "./model";
 
 export type NodeStatusKind = "pending" | "evaluated" | "invalid";
@@ -30,6 +31,8 @@ export interface NodeSummary {
   /** Tokens of its finished evaluations plus what making it cost. */
   tokens: number;
   createdAt: string;
+  /** Its score on the user's own requests (asks), next to its suite score; null before any ask. */
+  userTasks?: UserTaskScore | null;
 }
 
 export interface SessionSummary {
@@ -68,6 +71,8 @@ export interface ArchiveTree {
   running: boolean;
   /** What undo would reverse, if anything. */
   lastActivation: { kind: "accept" | "revert"; nodeId: string } | null;
+  /** The workspace's asks (`.clade/asks.jsonl`), oldest first; an ask of "seed" belongs to the root node. */
+  asks: AskSummary[];
 }
 
 export interface TaskResult {

@@ -211,6 +211,8 @@ export const Requests = {
   /** Writes a proposed ask's change into the workspace (all or nothing; conflicts are returned, nothing overwritten). */
   askApply: new RequestType<AskRefParams, AskApplyResult, ErrorData>("ask/apply"),
   askDiscard: new RequestType<AskRefParams, void, ErrorData>("ask/discard"),
+  /** Records that a client applied a proposed ask itself (VS Code: one WorkspaceEdit). */
+  askApplied: new RequestType<AskRefParams & { files: string[] }, void, ErrorData>("ask/applied"),
   /** The workspace's asks, oldest first, with their resolution. */
   askList: new RequestType<WorkspaceParams, AskSummary[], ErrorData>("ask/list"),
   /** An applied ask as a task of `.clade/tasks.yaml` (starting files, instruction, test command, the change as reference). */

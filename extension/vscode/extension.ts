@@ -21,6 +21,7 @@ import * as reviewCommands from "./archive/reviewCommands";
 import * as graph from "./graph/register";
 import * as downloadModelCommand from "./model/downloadModelCommand";
 import * as agentCommands from "./session/agentCommands";
+import * as askFeature from "./ask/askFeature";
 import * as sessionCommands from "./session/sessionCommands";
 import { SessionService } from "./session/sessionService";
 import * as sessionsView from "./session/sessionsView";
@@ -29,7 +30,7 @@ import { MarkdownDocuments } from "./util/markdownDocuments";
 type FeatureModule = { register(context: vscode.ExtensionContext, deps: CladeDeps): void };
 const FEATURES: readonly FeatureModule[] = [
   engineCommands, showModelInfoCommand, selectModelCommand, downloadModelCommand, modelView, statusBar,
-  archiveTreeView, sessionsView, reviewCommands, activationCommands, sessionCommands, agentCommands, graph,
+  archiveTreeView, sessionsView, reviewCommands, activationCommands, sessionCommands, agentCommands, askFeature, graph,
 ];
 
 let engine: EngineManager | undefined;

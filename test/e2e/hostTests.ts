@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
+import type { AskResult } from "../../extension/protocol/ask";
 import type { CladeApi } from "../../extension/vscode/extension";
 
 interface Expected {
@@ -17,6 +18,8 @@ interface Expected {
     nodes: { id: string; parentId: string | null; status: string; passed: number; evaluated: number }[];
     child: { id: string; files: string[] } | null;
   };
+  /** The agent-capable test model and the T0 task it is asked to do (see run.mjs). */
+  ask: { agentModel: string; instruction: string; file: string; start: string };
 }
 
 interface Outcome {
@@ -31,6 +34,7 @@ const COMMANDS = [
   "clade.selectModel", "clade.showModelInfo", "clade.restartEngine", "clade.showLog", "clade.startSession", "clade.stopSession", "clade.resumeSession",
   "clade.acceptVersion", "clade.revertVersion", "clade.undoActivation", "clade.showDiff", "clade.compareVersions", "clade.showNodeDetails",
   "clade.openTrajectory", "clade.evaluateOnSuite", "clade.runTask", "clade.downloadRecommendedModel",
+  "clade.ask", "clade.ask.stop", "clade.ask.apply", "clade.ask.discard", "clade.ask.saveTask", "clade.ask.showChange",
 ];
 
 function expected(): Expected {
@@ -82,6 +86,7 @@ async function showModelInfoAndCheck(): Promise<void> {
 
 const tests: [string, () => Promise<void>][] = [
   ...archiveTests(),
+  ...askTests(),
   ["the extension activates and returns its API", async () => {
     const clade = await api();
     check(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, "extension is not active after activate()");
@@ -239,6 +244,97 @@ function archiveTests(): [string, () => Promise<void>][] {
       const state = deps.sessions.current?.state as string | undefined;
       check(stopped?.stopReason === "cancelled" || state === "cancelled", `after Stop Session: result ${JSON.stringify(stopped)}, state ${state}`);
       check(deps.engine.status === "running", `engine status ${deps.engine.status} after stopping a session`);
+    }],
+  ];
+}
+
+/** Runs `body` with some Clade settings changed, then puts them back. */
+async function withSettings<T>(values: Record<string, unknown>, body: () => Promise<T>): Promise<T> {
+  const config = vscode.workspace.getConfiguration("clade");
+  const before = Object.fromEntries(Object.keys(values).map((key) => [key, config.inspect(key)?.globalValue]));
+  for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Global);
+  try {
+    return await body();
+  } finally {
+    for (const [key, value] of Object.entries(before)) await config.update(key, value, vscode.ConfigurationTarget.Global);
+  }
+}
+
+function askTests(): [string, () => Promise<void>][] {
+  const file = () => path.join(workspaceDir(), expected().ask.file);
+  let askId = "";
+  return [
+    ["Ask the Agent (agent test model): the run streams, the change opens as a diff, the working file is untouched", async () => {
+      const { deps } = await api();
+      const want = expected().ask;
+      fs.writeFileSync(file(), want.start);
+      const events: string[] = [];
+      const subscription = (await deps.engine.client()).onAskEvent((e) => e.record.type === "tool-call" && events.push(String(e.record.name)));
+      const result = await withSettings({ "model.path": want.agentModel, "model.contextSize": 2560, "agent.maxTurns": 8 }, async () =>
+        (await vscode.commands.executeCommand("clade.ask", { instruction: want.instruction, testCommand: "", sampling: { temperature: 0 } })) as AskResult | undefined,
+      ).finally(() => subscription.dispose());
+      check(result, "Ask the Agent returned nothing (its error is in the Clade log)");
+      check(result.outcome === "proposed", `the ask ended ${result.outcome} (${result.run.stopReason}, ${result.run.turns} turns)`);
+      check(JSON.stringify(result.changes.map((c) => c.path)) === JSON.stringify([want.file]), `changed ${JSON.stringify(result.changes)}`);
+      check(events.length >= 2 && events.includes("edit_file"), `the view was sent these tool calls as they happened: ${JSON.stringify(events)}`);
+      check(fs.readFileSync(file(), "utf8") === want.start, "the working file changed before Apply");
+      askId = result.askId;
+      await vscode.commands.executeCommand("clade.ask.showChange", want.file);
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      check(tab?.input instanceof vscode.TabInputTextDiff, `the active tab is not a diff: ${tab?.label}`);
+      const input = tab.input as vscode.TabInputTextDiff;
+      check(input.original.scheme === "clade-ask" && input.modified.scheme === "clade-ask", `diff sides ${input.original.toString()} ↔ ${input.modified.toString()}`);
+      const after = (await vscode.workspace.openTextDocument(input.modified)).getText();
+      check((await vscode.workspace.openTextDocument(input.original)).getText() === want.start && after.includes("8080"), `the diff's sides: ${after.slice(0, 200)}`);
+    }],
+    ["Apply refuses a file edited meanwhile (unsaved editor text counts), then writes the change as one undoable edit", async () => {
+      const { deps } = await api();
+      const want = expected().ask;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.file(file()));
+      await editor.edit((b) => b.insert(new vscode.Position(0, 0), "// my own edit\n"));
+      const refused = (await vscode.commands.executeCommand("clade.ask.apply")) as { ok: boolean; conflicts?: { path: string }[] } | undefined;
+      check(refused && !refused.ok && refused.conflicts?.[0]?.path === want.file, `apply with a conflicting edit returned ${JSON.stringify(refused)}`);
+      check(editor.document.getText().startsWith("// my own edit") && fs.readFileSync(file(), "utf8") === want.start, "the user's edit or the file was overwritten");
+      await vscode.commands.executeCommand("workbench.action.files.revert");
+      const applied = (await vscode.commands.executeCommand("clade.ask.apply")) as { ok: boolean } | undefined;
+      check(applied?.ok, `apply returned ${JSON.stringify(applied)}`);
+      check(fs.readFileSync(file(), "utf8").includes("DEFAULT_PORT = 8080"), `after Apply the file holds: ${fs.readFileSync(file(), "utf8")}`);
+      await vscode.window.showTextDocument(editor.document);
+      await vscode.commands.executeCommand("undo");
+      check(editor.document.getText() === want.start, `Undo did not restore the text: ${editor.document.getText()}`);
+      await vscode.commands.executeCommand("workbench.action.files.save");
+      const tree = await deps.archive.refresh();
+      const ask = tree?.asks.find((a) => a.askId === askId);
+      check(ask?.resolution === "applied", `the archive's asks: ${JSON.stringify(tree?.asks)}`);
+      const root = tree?.nodes.find((n) => n.parentId === null);
+      check(root?.userTasks?.applied === 1, `the root version's user-task score: ${JSON.stringify(root?.userTasks)}`);
+    }],
+    ["Save as Task: a scripted ask with a test command, applied, becomes a task `clade tasks check` validates", async () => {
+      const { deps } = await api();
+      const ws = workspaceDir();
+      fs.writeFileSync(path.join(ws, "greeting.mjs"), 'export const greeting = "helo";\n');
+      fs.mkdirSync(path.join(ws, "test"), { recursive: true });
+      fs.writeFileSync(path.join(ws, "test", "greeting.test.mjs"), 'import test from "node:test";\nimport assert from "node:assert/strict";\nimport { greeting } from "../greeting.mjs";\ntest("greeting", () => assert.equal(greeting, "hello"));\n');
+      const scripted = [
+        { toolCall: { name: "edit_file", arguments: { path: "greeting.mjs", search: '"helo"', replace: '"hello"' } } },
+        { toolCall: { name: "finish", arguments: { summary: "Fixed the typo." } } },
+      ];
+      const result = (await vscode.commands.executeCommand("clade.ask", { instruction: "Fix the greeting's typo.", testCommand: "node --test", scripted })) as AskResult | undefined;
+      check(result?.outcome === "proposed" && result.testsBefore?.passed === false && result.testsAfter?.passed === true, `scripted ask: ${JSON.stringify(result && { outcome: result.outcome, before: result.testsBefore, after: result.testsAfter })}`);
+      const applied = (await vscode.commands.executeCommand("clade.ask.apply")) as { ok: boolean } | undefined;
+      check(applied?.ok, `apply: ${JSON.stringify(applied)}`);
+      const saved = (await vscode.commands.executeCommand("clade.ask.saveTask", "greeting-typo")) as { taskId: string; tasksFile: string } | undefined;
+      check(saved?.taskId === "greeting-typo" && fs.existsSync(saved.tasksFile), `save as task: ${JSON.stringify(saved)}`);
+      const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+      const out = execFileSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "tasks", "check", "--suite", "yaml", "--workspace", ws, "--json"], { env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" }, encoding: "utf8" });
+      const check2 = JSON.parse(out) as { tasks: { id: string; valid: boolean; problems: string[] }[] };
+      const task = check2.tasks.find((t) => t.id === "greeting-typo");
+      check(task?.valid, `clade tasks check: ${JSON.stringify(check2.tasks)}`);
+      const tree = await deps.archive.refresh();
+      check(tree?.asks.find((a) => a.askId === result.askId)?.savedAs === "greeting-typo", "the ask is not marked saved in the archive tree");
+      // The UI tests ask the agent test model again: the workspace's files must be what it was trained on.
+      fs.rmSync(path.join(ws, "greeting.mjs"));
+      fs.rmSync(path.join(ws, "test"), { recursive: true });
     }],
   ];
 }

@@ -132,6 +132,14 @@ function report(outcomes) {
   }
 }
 
+/** The agent-capable test model and the T0 task an ask gives it (it was trained on that prompt). */
+function prepareAsk(agentModel) {
+  execFileSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "model", "test-model", "--preset", "agent", "--out", agentModel, "--threads", "2"], { cwd: root, stdio: ["ignore", "ignore", "inherit"], timeout: 40 * 60_000 });
+  const taskDir = path.join(root, "extension", "engine", "tasks", "builtin", "T0", "t0-default-port");
+  const task = JSON.parse(fs.readFileSync(path.join(taskDir, "task.json"), "utf8"));
+  return { agentModel, instruction: task.instructions, file: "server-config.mjs", start: fs.readFileSync(path.join(taskDir, "files", "start", "server-config.mjs"), "utf8") };
+}
+
 async function main() {
   const started = Date.now();
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -148,6 +156,7 @@ async function main() {
     throw new Error(`the generator says ${model.generatorParameterCount} parameters, the GGUF holds ${expected.parameterCount}`);
   }
   process.stdout.write(`[e2e] model: ${model.file} (${model.source}; ${expected.architecture}, ${expected.parameterCount} parameters)\n`);
+  expected.ask = await phase("agent test model (from ~/.cache/clade, or built: ~10 min)", () => prepareAsk(path.join(dirs.data, "agent.gguf")));
   expected.archive = await phase("seed the workspace archive (clade evolve)", () => seedArchive(root, { model: model.file, workspace: dirs.workspace }));
   process.stdout.write(`[e2e] archive: ${expected.archive.nodes.map((n) => `${n.id}[${n.status} ${n.passed}/${n.evaluated}]`).join(" ")}; review child ${expected.archive.child?.id ?? "none"}\n`);
   writeSettings(dirs, {

@@ -48,7 +48,7 @@ describe("sessionParams", () => {
 
 describe("Sessions view rows and status bar", () => {
   const tree = (): ArchiveTree => ({
-    workspace: "/ws", exists: true, active: null, best: "n1", running: true, lastActivation: null,
+    workspace: "/ws", exists: true, active: null, best: "n1", running: true, lastActivation: null, asks: [],
     nodes: [{ id: "n1", parentId: "n0", status: "evaluated", statusReason: null, origin: "self-edit", targetTask: null, passed: 2, evaluated: 3, score: 2 / 3, active: false, reverted: false, running: 0, modelHash: "m", adapterHash: null, seed: 0, tokens: 10, createdAt: "" }],
     session: { id: "s1", suite: "builtin", strategy: "hgm", seed: 0, budget: 8, resumes: "s0", startedAt: "" },
     sessions: [{ id: "s0", suite: "builtin", strategy: "hgm", seed: 0, budget: 8, resumes: null, startedAt: "" }, { id: "s1", suite: "builtin", strategy: "hgm", seed: 0, budget: 8, resumes: "s0", startedAt: "" }],

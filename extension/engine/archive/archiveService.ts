@@ -6,6 +6,7 @@
 import { promises as fs, unwatchFile, watchFile } from "node:fs";
 import path from "node:path";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, NodeDetails, NodeDiffSummary } from "../../protocol/archive";
+import { askSummaries, userTaskScores } from "../ask/askLog";
 import { CladeError } from "../../protocol/errors";
 import { Emitter } from "../util/emitter";
 import { Archive } from "./archive";
@@ -59,7 +60,7 @@ export class ArchiveService {
 
   async tree(workspace: string): Promise<ArchiveTree> {
     const entry = await this.reader(workspace);
-    return entry ? archiveTree(entry.archive, entry.reverted, entry.writer) : emptyTree(path.resolve(workspace));
+    return withAsks(entry ? archiveTree(entry.archive, entry.reverted, entry.writer) : emptyTree(path.resolve(workspace)));
   }
 
   async details(workspace: string, nodeId: string): Promise<NodeDetails> {
@@ -201,4 +202,13 @@ export class ArchiveService {
     this.timers.clear();
     this.changed.dispose();
   }
+}
+
+/** The workspace's asks, and each version's score on them (an ask of "seed" counts for the root). */
+async function withAsks(tree: ArchiveTree): Promise<ArchiveTree> {
+  const asks = await askSummaries(tree.workspace).catch(() => []);
+  if (!asks.length) return tree;
+  const root = tree.nodes.find((n) => n.parentId === null)?.id;
+  const scores = userTaskScores(asks.map((a) => (a.versionId === "seed" && root ? { ...a, versionId: root } : a)));
+  return { ...tree, asks, nodes: tree.nodes.map((n) => ({ ...n, userTasks: scores.get(n.id) ?? null })) };
 }

@@ -17,7 +17,7 @@ export function nodeSummary(archive: ArchiveReader, node: ArchiveNode, reverted:
     passed: totals.passed, evaluated: totals.evaluations, score: totals.evaluations ? totals.passed / totals.evaluations : null,
     active, reverted: !active && reverted.has(node.id), running: totals.inFlight,
     modelHash: node.identity.modelHash, adapterHash: node.identity.adapterHash, seed: node.identity.seed,
-    tokens: billed(totals.tokens) + (node.cost ? billed(node.cost.tokens) : 0), createdAt: node.createdAt,
+    tokens: billed(totals.tokens) + (node.cost ? billed(node.cost.tokens) : 0), createdAt: node.createdAt, userTasks: null,
   };
 }
 
@@ -37,7 +37,7 @@ export function bestNode(nodes: readonly NodeSummary[]): string | null {
 }
 
 export function emptyTree(workspace: string, running = false): ArchiveTree {
-  return { workspace, exists: false, nodes: [], active: null, best: null, session: null, sessions: [], usage: { evaluations: 0, expansions: 0, tokens: 0, wallMs: 0 }, budget: { total: 0, used: 0 }, running, lastActivation: null };
+  return { workspace, exists: false, nodes: [], active: null, best: null, session: null, sessions: [], usage: { evaluations: 0, expansions: 0, tokens: 0, wallMs: 0 }, budget: { total: 0, used: 0 }, running, lastActivation: null, asks: [] };
 }
 
 export function archiveTree(archive: ArchiveReader, reverted: ReadonlySet<string>, running: boolean): ArchiveTree {
@@ -48,7 +48,7 @@ export function archiveTree(archive: ArchiveReader, reverted: ReadonlySet<string
     workspace: archive.paths.workspace, exists: true, nodes, active: archive.activeNode()?.id ?? null, best: bestNode(nodes),
     session: session ? sessionSummary(session) : null, sessions: archive.sessions().map(sessionSummary),
     usage: { evaluations: usage.evaluations, expansions: usage.expansions, tokens: billed(usage.tokens), wallMs: usage.wallMs },
-    budget: archive.searchBudget(), running, lastActivation: archive.lastActivation(),
+    budget: archive.searchBudget(), running, lastActivation: archive.lastActivation(), asks: [],
   };
 }
 

@@ -50,6 +50,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.train, (params, signal, onProgress) => engine.train(stripToken(params), { signal, onProgress }));
   handle(Requests.ask, (params, signal, onProgress) => engine.ask(stripToken(params), { signal, onProgress, onEvent: (event) => void connection.sendNotification(Notifications.askEvent, event) }));
   handle(Requests.askApply, async (p) => (await import("../ask/askService")).applyAsk(p.workspace, p.askId));
+  handle(Requests.askApplied, async (p) => (await import("../ask/askService")).recordApplied(p.workspace, p.askId, p.files));
   handle(Requests.askDiscard, async (p) => (await import("../ask/askService")).discardAsk(p.workspace, p.askId));
   handle(Requests.askList, async (p) => (await import("../ask/askLog")).askSummaries(p.workspace));
   handle(Requests.askSaveTask, async (p) => (await import("../ask/saveAskTask")).saveAskAsTask(p.workspace, p.askId, p.taskId));

@@ -1,6 +1,7 @@
 // How an archive node looks in the Archive tree: display status, icon, description, tooltip and the
 // contextValue its menus key on. Pure (no `vscode` import): archiveTreeView.ts applies it.
 import type { NodeDisplayStatus, NodeSummary } from "../../protocol/archive";
+import type { UserTaskScore } from "../../protocol/ask";
 
 export interface NodePresentation {
   label: string;
@@ -33,6 +34,11 @@ export function formatScore(node: NodeSummary): string {
   return `${Math.round(100 * (node.score ?? 0))}% (${node.passed}/${node.evaluated})`;
 }
 
+/** A version's score on the user's own requests: asks applied of asks made. */
+export function formatUserTasks(score: UserTaskScore): string {
+  return `your tasks ${score.applied}/${score.asks}`;
+}
+
 export function shortHash(hash: string | null): string {
   if (!hash) return "none";
   return hash.length > 12 ? hash.slice(0, 12) : hash;
@@ -41,7 +47,7 @@ export function shortHash(hash: string | null): string {
 export function nodePresentation(node: NodeSummary, best: string | null): NodePresentation {
   const status = displayStatus(node);
   const [icon, iconColor] = ICONS[status];
-  const tags = [status === "active" ? "active" : "", node.id === best ? "best" : "", node.running ? `${node.running} running` : ""].filter(Boolean);
+  const tags = [status === "active" ? "active" : "", node.id === best ? "best" : "", node.running ? `${node.running} running` : "", node.userTasks ? formatUserTasks(node.userTasks) : ""].filter(Boolean);
   const origin = node.origin === "seed" ? "seed" : node.targetTask ? `${node.origin} for ${node.targetTask}` : node.origin;
   const tooltip = [
     `${node.id} — ${status}${node.statusReason ? `: ${node.statusReason.split("\n")[0]}` : ""}`,
@@ -51,6 +57,7 @@ export function nodePresentation(node: NodeSummary, best: string | null): NodePr
     `adapter: ${shortHash(node.adapterHash)}`,
     `seed: ${node.seed}`,
     `tokens: ${node.tokens.toLocaleString("en-US")}`,
+    ...(node.userTasks ? [`your tasks: ${node.userTasks.applied} of ${node.userTasks.asks} asks applied, ${node.userTasks.appliedPassing} with passing tests`] : []),
   ].join("\n");
   const flags = ["cladeNode", status, node.parentId ? "hasParent" : "", node.evaluated ? "hasRuns" : "", node.status !== "invalid" && !node.active ? "acceptable" : ""].filter(Boolean);
   return { label: node.id, description: [formatScore(node), ...tags].join(" · "), icon, iconColor, tooltip, contextValue: flags.join(" "), status };

@@ -3,6 +3,7 @@
 // the context menus key on. Live: re-renders whenever the ArchiveModel changes.
 import * as vscode from "vscode";
 import type { NodeSummary } from "../../protocol/archive";
+import type { AskSummary } from "../../protocol/ask";
 import type { CladeDeps } from "../deps";
 import { Disposable } from "../util/disposable";
 import type { ArchiveModel } from "./archiveModel";
@@ -11,33 +12,54 @@ import { childrenIndex, nodePresentation } from "./archivePresentation";
 export const ARCHIVE_VIEW = "clade.archive";
 export const SHOW_DETAILS = "clade.showNodeDetails";
 
-export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataProvider<NodeSummary> {
-  private readonly changeEmitter = this.register(new vscode.EventEmitter<NodeSummary | undefined>());
+/** An ask of the user's, shown under the version that did it. */
+export interface AskItem {
+  kind: "ask";
+  ask: AskSummary;
+  nodeId: string;
+}
+export type ArchiveItem = NodeSummary | AskItem;
+const isAsk = (item: ArchiveItem): item is AskItem => (item as AskItem).kind === "ask";
+
+export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataProvider<ArchiveItem> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<ArchiveItem | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private index = new Map<string | null, NodeSummary[]>();
+  private asks = new Map<string, AskItem[]>();
   private loaded = false;
 
   constructor(private readonly model: ArchiveModel) {
     super();
     this.register(model.onDidChange((tree) => {
       this.index = childrenIndex(tree?.nodes ?? []);
+      const root = tree?.nodes.find((n) => n.parentId === null)?.id;
+      this.asks = new Map();
+      for (const ask of tree?.asks ?? []) {
+        const nodeId = ask.versionId === "seed" && root ? root : ask.versionId;
+        this.asks.set(nodeId, [...(this.asks.get(nodeId) ?? []), { kind: "ask", ask, nodeId }]);
+      }
       this.loaded = true;
       this.changeEmitter.fire(undefined);
     }));
   }
 
-  async getChildren(element?: NodeSummary): Promise<NodeSummary[]> {
+  async getChildren(element?: ArchiveItem): Promise<ArchiveItem[]> {
     if (!this.loaded) await this.model.refresh();
-    return this.index.get(element ? element.id : null) ?? [];
+    if (element && isAsk(element)) return [];
+    const id = element ? element.id : null;
+    return [...(id ? (this.asks.get(id) ?? []) : []), ...(this.index.get(id) ?? [])];
   }
 
-  getParent(element: NodeSummary): NodeSummary | undefined {
+  getParent(element: ArchiveItem): NodeSummary | undefined {
+    if (isAsk(element)) return this.model.node(element.nodeId);
     return element.parentId ? this.model.node(element.parentId) : undefined;
   }
 
-  getTreeItem(node: NodeSummary): vscode.TreeItem {
+  getTreeItem(element: ArchiveItem): vscode.TreeItem {
+    if (isAsk(element)) return askTreeItem(element);
+    const node = element;
     const shown = nodePresentation(node, this.model.tree?.best ?? null);
-    const hasChildren = (this.index.get(node.id)?.length ?? 0) > 0;
+    const hasChildren = (this.index.get(node.id)?.length ?? 0) + (this.asks.get(node.id)?.length ?? 0) > 0;
     const item = new vscode.TreeItem(shown.label, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = shown.description;
@@ -48,6 +70,17 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
     item.accessibilityInformation = { label: `${node.id}, ${shown.status}, ${shown.description}` };
     return item;
   }
+}
+
+function askTreeItem({ ask }: AskItem): vscode.TreeItem {
+  const item = new vscode.TreeItem(`ask: ${ask.instruction.split("\n")[0]!.slice(0, 60)}`, vscode.TreeItemCollapsibleState.None);
+  item.id = `ask:${ask.askId}`;
+  const tests = ask.testCommand ? ` · tests ${ask.testsBefore ? "pass" : "fail"}→${ask.testsAfter ? "pass" : "fail"}` : "";
+  item.description = `${ask.resolution ?? ask.outcome} · ${ask.changedFiles} file(s)${tests}${ask.savedAs ? ` · task ${ask.savedAs}` : ""}`;
+  item.tooltip = `${ask.askId} (${ask.at})\n${ask.instruction}\n${item.description}\ntrajectory: ${ask.trajectory}`;
+  item.iconPath = new vscode.ThemeIcon(ask.resolution === "applied" ? "check" : ask.resolution === "discarded" ? "discard" : ask.outcome === "failed" ? "error" : "comment-discussion");
+  item.contextValue = "cladeAsk";
+  return item;
 }
 
 export function register(context: vscode.ExtensionContext, deps: CladeDeps): void {
