@@ -1,4 +1,4 @@
-// `npm start`: the main job for now — build Clade, generate a small chat model with Clade's own GGUF
+// `npm run demo:chat`: build Clade, generate a small chat model with Clade's own GGUF
 // writer, and run real llama.cpp inference through Clade's engine process from the CLI: model info,
 // a chat turn, and the same with the real stories260K model when ../shared/models has it.
 import { spawnSync } from "node:child_process";

@@ -7,7 +7,8 @@ import { runCli, type CliResult } from "../helpers/cli";
 
 function reports(result: CliResult): BenchReport[] {
   if (result.code !== 0) throw new Error(`clade bench failed (exit ${result.code}).\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result.stdout.trim().split(/\n(?=\{)/).map((text) => JSON.parse(text) as BenchReport);
+  // One JSON document: an array of reports.
+  return JSON.parse(result.stdout) as BenchReport[];
 }
 
 const positive = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value > 0;

@@ -17,11 +17,9 @@ import { runClosedLoop } from "../../train/closedLoop";
 import { printJson } from "../output";
 import { floatOption, intOption } from "../parse";
 
+/** --json: one JSON document, an array of reports (every command's --json prints exactly one document). */
 function print(reports: BenchReport[], json: boolean | undefined): void {
-  if (json) {
-    for (const report of reports) printJson(report);
-    return;
-  }
+  if (json) return printJson(reports);
   for (const r of reports) {
     console.log(`${r.name}: measured ${r.measured} ${r.unit}, reference ${r.reference ?? "—"}, ratio ${r.ratio ?? "—"} (${r.repetitions} reps)${r.goal ? `; goal ${r.goal}` : ""}`);
   }
