@@ -50,7 +50,7 @@ clade(["status", "--workspace", workspace], { why: "budget used, the active and 
 const best = spawnSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "status", "--workspace", workspace, "--json"], { cwd: root, encoding: "utf8" });
 const bestId = (() => {
   try {
-    return JSON.parse(best.stdout).best?.nodeId ?? null;
+    return JSON.parse(best.stdout).best?.id ?? null;
   } catch {
     return null;
   }
@@ -66,4 +66,16 @@ Next:
       node bin/clade.mjs ask "<what to change>" --workspace <your repo> --model <model.gguf>
   - Use a real model: CLADE_MODEL=/path/to/qwen2.5-coder-7b-instruct-q4_k_m.gguf npm start
     (or \`clade model download hf:…\`; see README "Models").`);
-if (!existsSync(path.join(workspace, ".clade", "archive.jsonl"))) process.exit(1);
+// The session must have grown something: a tree with only the root is a failed main job.
+const tree = spawnSync(process.execPath, [path.join(root, "bin", "clade.mjs"), "archive", "--workspace", workspace, "--json"], { cwd: root, encoding: "utf8" });
+const nodes = (() => {
+  try {
+    return JSON.parse(tree.stdout).nodes ?? [];
+  } catch {
+    return [];
+  }
+})();
+if (!existsSync(path.join(workspace, ".clade", "archive.jsonl")) || nodes.length < 2) {
+  console.error(`\nThe session made no version beyond the root (${nodes.length} node(s)); see the output above.`);
+  process.exit(1);
+}

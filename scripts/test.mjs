@@ -10,6 +10,9 @@ const steps = [
   ["lint", ["npx", "eslint", "."]],
   ["vitest (unit + integration)", ["npx", "vitest", "run"]],
   ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
+  // The main job as a new user runs it (`npm start`): a real session with the agent test model
+  // (cached by the vitest step), the tree, status and the best version's diff.
+  ["npm start (the main job: a real self-improvement session)", ["node", "scripts/start.mjs"]],
   ["webview graph in Chromium (1,000-node render time, CSP, sanitizing)", ["node", "test/e2e/graphBench.mjs"]],
   // All reliability suites, as `npm run test:reliability`: crash, hostile agents, bad input, the
   // VS Code side (webview CSP), and the 500-run soak in one engine. Prints the figures.

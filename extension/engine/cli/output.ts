@@ -33,7 +33,9 @@ export function createProgress(enabled = true): { update(value: ProgressValue): 
   let lastStep = -1;
   return {
     update(value) {
-      const percentage = value.percentage ?? (value.total ? (100 * (value.done ?? 0)) / value.total : undefined);
+      const raw = value.percentage ?? (value.total ? (100 * (value.done ?? 0)) / value.total : undefined);
+      // A budget can be overshot by the step that crossed it (a gate run): never show more than 100%.
+      const percentage = raw === undefined ? undefined : Math.min(100, raw);
       if (tty && percentage !== undefined) {
         if (!bar || value.title !== title) {
           bar?.stop();
