@@ -169,7 +169,17 @@ async function main() {
     browser = await phase("start chromium", () => chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS }));
     outcomes.push(...(await phase("extension-host tests", () => runHostTests({ browser, server, dirs, testsFile, expected }))));
     const uiUrl = workbenchUrl(server, dirs, { extensionDevelopmentPath: root });
-    outcomes.push(...(await phase("UI tests", () => runUiTests({ browser, url: uiUrl, expected, shotsDir: outDir }))));
+    // For the UI's ask: the agent test model, a context it was trained with, turns enough, and a
+    // workspace holding exactly the files of the T0 task it is asked to do (its single-line wording
+    // can be typed into the input box).
+    const prepareUiAsk = () => {
+      const taskDir = path.join(root, "extension", "engine", "tasks", "builtin", "T0", "t0-subtract-order");
+      for (const name of fs.readdirSync(dirs.workspace)) if (name !== ".clade") fs.rmSync(path.join(dirs.workspace, name), { recursive: true, force: true });
+      fs.cpSync(path.join(taskDir, "files", "start"), dirs.workspace, { recursive: true });
+      writeSettings(dirs, { machine: { ...machineSettings(expected.ask.agentModel), "clade.model.contextSize": 2560 }, user: { ...USER_SETTINGS, "clade.agent.maxTurns": 8 } });
+      return { instruction: JSON.parse(fs.readFileSync(path.join(taskDir, "task.json"), "utf8")).instructions, file: path.join(dirs.workspace, "calc.mjs") };
+    };
+    outcomes.push(...(await phase("UI tests", () => runUiTests({ browser, url: uiUrl, expected, shotsDir: outDir, prepareUiAsk }))));
   } finally {
     await server.stop();
   }

@@ -1,12 +1,13 @@
 // UI tests in a real browser (Debian chromium driven by playwright-core) against code-server with the
 // extension under development loaded by URL: open the Clade view container, run "Clade: Show Model
 // Info" from the command palette, wait for the info document. Screenshots go to `shotsDir`.
+import fs from "node:fs";
 import path from "node:path";
 
 const STEP_TIMEOUT = 60_000;
 
 /** Runs the UI steps in order; a failed step fails the ones after it (they need its state). */
-export async function runUiTests({ browser, url, expected, shotsDir }) {
+export async function runUiTests({ browser, url, expected, shotsDir, prepareUiAsk }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleErrors = [];
   const cspViolations = [];
@@ -35,6 +36,7 @@ export async function runUiTests({ browser, url, expected, shotsDir }) {
     await page.locator(".quick-input-list .monaco-list-row").filter({ hasText: text ?? "" }).first().waitFor({ timeout: STEP_TIMEOUT });
     await page.keyboard.press("Enter");
   };
+  let ask;
   const archiveRow = (label) => page.locator(`.sidebar .monaco-list-row[aria-label^="${label}"]`).first();
 
   const steps = [
@@ -95,6 +97,41 @@ export async function runUiTests({ browser, url, expected, shotsDir }) {
       await palette("Clade: Revert Version");
       await archiveRow(`${child.id}, reverted`).waitFor({ timeout: STEP_TIMEOUT });
       await shot("09-after-revert");
+    }],
+    ["UI: \"Clade: Ask the Agent…\" (agent test model): the Ask view streams the run and lists the change", async () => {
+      ask = prepareUiAsk();
+      await page.waitForTimeout(1500); // the settings watcher picks up the agent model
+      await palette("Clade: Ask the Agent…");
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ timeout: STEP_TIMEOUT });
+      await input.fill(ask.instruction);
+      await shot("10-ask-instruction");
+      await page.keyboard.press("Enter");
+      await page.locator(".quick-input-widget .quick-input-title").filter({ hasText: "test command" }).waitFor({ timeout: STEP_TIMEOUT });
+      await page.keyboard.press("Enter");
+      await page.locator(".sidebar .pane-header").filter({ hasText: "Ask" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "Changes (1)" }).first().waitFor({ timeout: 180_000 });
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "edit_file" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      if (!fs.readFileSync(ask.file, "utf8").includes("b - a")) throw new Error("the working file changed before Apply");
+      await shot("11-ask-view");
+    }],
+    ["UI: a changed file of the ask opens VS Code's diff", async () => {
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "calc.mjs" }).filter({ hasText: "modified +1" }).first().click();
+      await page.locator(".monaco-diff-editor").first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.locator(".tabs-container .tab").filter({ hasText: "agent's change" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await shot("12-ask-diff");
+    }],
+    ["UI: Apply writes the change, and the ask shows under its version in the Archive view", async () => {
+      await palette("Clade: Apply the Agent's Change");
+      const deadline = Date.now() + STEP_TIMEOUT;
+      while (!fs.readFileSync(ask.file, "utf8").includes("a - b")) {
+        if (Date.now() > deadline) throw new Error(`calc.mjs after Apply: ${fs.readFileSync(ask.file, "utf8")}`);
+        await page.waitForTimeout(200);
+      }
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "`subtract(a, b)`" }).filter({ hasText: "applied ·" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await shot("13-ask-applied");
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "ask: `subtract" }).filter({ hasText: "applied" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await shot("14-ask-in-archive");
     }],
     // Last: focus stays inside the webview afterwards, where the workbench's keyboard shortcuts do not reach.
     ["UI: \"Clade: Open Archive Graph\" renders every version in the webview, with no CSP violation", async () => {
