@@ -31,6 +31,8 @@ export interface NodeSummary {
   /** Tokens of its finished evaluations plus what making it cost. */
   tokens: number;
   createdAt: string;
+  /** When its latest evaluation finished (the score chart's order); null before any. */
+  evaluatedAt?: string | null;
   /** Its score on the user's own requests (asks), next to its suite score; null before any ask. */
   userTasks?: UserTaskScore | null;
 }

@@ -26,6 +26,8 @@ export interface GraphNode {
   origin: string;
   targetTask: string | null;
   createdAt?: string;
+  /** When its latest evaluation finished: the score chart orders points by it. */
+  evaluatedAt?: string;
 }
 
 /** One point of the session's score-over-evaluations chart. */
@@ -146,6 +148,7 @@ export function parseGraphNode(value: unknown): GraphNode | undefined {
     origin: typeof value.origin === "string" ? value.origin : "unknown",
     targetTask: typeof value.targetTask === "string" ? value.targetTask : null,
     ...(typeof value.createdAt === "string" ? { createdAt: value.createdAt } : {}),
+    ...(typeof value.evaluatedAt === "string" ? { evaluatedAt: value.evaluatedAt } : {}),
   };
 }
 

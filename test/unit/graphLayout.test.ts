@@ -67,6 +67,16 @@ describe("scoreSeries", () => {
     expect(s.best.map((b) => b.score)).toEqual([0.25, 0.5, 0.5]);
     expect(s.maxEvaluation).toBe(16);
   });
+  it("orders the points by when each version's evaluations finished, not when it was made", () => {
+    const s = scoreSeries({
+      nodes: [
+        node("n0", null, { score: 0.25, passed: 1, evaluated: 4, createdAt: "2026-01-01T00:00:00Z", evaluatedAt: "2026-01-01T00:01:00Z" }),
+        node("n1", "n0", { score: 0.5, passed: 1, evaluated: 2, createdAt: "2026-01-01T00:02:00Z", evaluatedAt: "2026-01-01T00:09:00Z" }),
+        node("n2", "n0", { score: 0.75, passed: 3, evaluated: 4, createdAt: "2026-01-01T00:03:00Z", evaluatedAt: "2026-01-01T00:05:00Z" }),
+      ],
+    });
+    expect(s.points.map((p) => [p.nodeId, p.evaluation])).toEqual([["n0", 4], ["n2", 8], ["n1", 10]]);
+  });
   it("uses the host's history when given", () => {
     const s = scoreSeries({ nodes: [], history: [{ evaluation: 5, score: 1, nodeId: "n1" }, { evaluation: 2, score: 0.5, nodeId: "n0" }], budget: { used: 5, total: 20 } });
     expect(s.points.map((p) => p.evaluation)).toEqual([2, 5]);

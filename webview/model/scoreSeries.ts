@@ -15,14 +15,16 @@ function creationOrder(id: string): number {
 
 /**
  * The host's history when it sends one; otherwise one point per evaluated version, placed at the
- * running total of evaluations of the versions created up to it (nodes in creation order).
+ * running total of evaluations, in the order the versions' evaluations finished (a version created
+ * early may be evaluated late); creation order where that time is unknown.
  */
 export function scoreSeries(tree: GraphTree): ScoreSeries {
   let points: ScorePoint[];
   if (tree.history?.length) {
     points = [...tree.history].sort((a, b) => a.evaluation - b.evaluation);
   } else {
-    const ordered = [...tree.nodes].sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? "") || creationOrder(a.id) - creationOrder(b.id));
+    const when = (n: GraphTree["nodes"][number]) => n.evaluatedAt ?? n.createdAt ?? "";
+    const ordered = [...tree.nodes].sort((a, b) => when(a).localeCompare(when(b)) || creationOrder(a.id) - creationOrder(b.id));
     let total = 0;
     points = [];
     for (const node of ordered) {

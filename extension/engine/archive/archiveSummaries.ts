@@ -17,7 +17,7 @@ export function nodeSummary(archive: ArchiveReader, node: ArchiveNode, reverted:
     passed: totals.passed, evaluated: totals.evaluations, score: totals.evaluations ? totals.passed / totals.evaluations : null,
     active, reverted: !active && reverted.has(node.id), running: totals.inFlight,
     modelHash: node.identity.modelHash, adapterHash: node.identity.adapterHash, seed: node.identity.seed,
-    tokens: billed(totals.tokens) + (node.cost ? billed(node.cost.tokens) : 0), createdAt: node.createdAt, userTasks: null,
+    tokens: billed(totals.tokens) + (node.cost ? billed(node.cost.tokens) : 0), createdAt: node.createdAt, evaluatedAt: totals.lastEvaluatedAt, userTasks: null,
   };
 }
 

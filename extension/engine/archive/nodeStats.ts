@@ -85,6 +85,7 @@ export class NodeStats {
       tokens: { ...this.tokens },
       wallMs: this.wallMs,
       modelMs: this.modelMs,
+      lastEvaluatedAt: this.evaluations.length ? this.evaluations[this.evaluations.length - 1].at : null,
     };
   }
 

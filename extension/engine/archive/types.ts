@@ -139,6 +139,8 @@ export interface NodeTotals {
   readonly tokens: TokenUsage;
   readonly wallMs: number;
   readonly modelMs: number;
+  /** When its latest evaluation finished (null before any). */
+  readonly lastEvaluatedAt: string | null;
 }
 
 export interface UsageTotals {
