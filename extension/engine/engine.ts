@@ -1,5 +1,6 @@
 // The engine: owns the services one process needs (for now the model host) and is what the RPC
 // server, the CLI and tests talk to. Never imports `vscode`.
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, RunTaskParams, TrainParams, TrainResult } from "../protocol/engine";
@@ -8,6 +9,7 @@ import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "..
 import type { RunResult } from "../protocol/run";
 import type { AskEvent, AskParams, AskResult } from "../protocol/ask";
 import type { AgentRuns } from "./agent/agentRuns";
+import { archivePaths } from "./archive/archivePaths";
 import { ArchiveService } from "./archive/archiveService";
 import { ModelHost } from "./model/modelHost";
 import { Emitter } from "./util/emitter";
@@ -83,7 +85,26 @@ export class Engine {
   /** One agent version on one task (sandbox, confined agent process, hidden-test scoring). */
   async runTask(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<RunResult> {
     this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
-    return (await this.agentRuns).run(params, opts);
+    const result = await (await this.agentRuns).run(params, opts);
+    if (!params.scripted) await this.recordRun(params.workspace, params.suite, result);
+    return result;
+  }
+
+  /**
+   * Keeps a run of a version outside any session with that version in the workspace's archive (when
+   * there is one; "seed" is its root), never in its score. A writer held by another process only
+   * costs the record, with a warning.
+   */
+  private async recordRun(workspace: string, suite: string, result: RunResult): Promise<void> {
+    if (!existsSync(archivePaths(workspace).log)) return;
+    try {
+      await this.archives.withWriter(workspace, async (archive) => {
+        const nodeId = result.versionId === "seed" ? archive.nodes().find((n) => n.parentId === null)?.id : result.versionId;
+        if (nodeId && archive.node(nodeId)) await archive.recordRun(nodeId, suite, result);
+      });
+    } catch (error) {
+      this.log("warn", `The run ${result.runId} of ${result.versionId} on ${result.taskId} was not recorded in the archive: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** The agent works on a copy of the user's workspace (askService.ts). */

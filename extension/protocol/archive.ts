@@ -99,6 +99,8 @@ export interface NodeDetails {
   diagnosis: object | null;
   cost: { tokens: TokenUsage; wallMs: number } | null;
   results: TaskResult[];
+  /** Runs outside sessions (Run Active Agent on a Task, Evaluate on Suite, `clade run`): not in the score. */
+  otherRuns?: (TaskResult & { suite: string; at: string })[];
   files: string[];
 }
 

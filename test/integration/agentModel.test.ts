@@ -178,6 +178,10 @@ describe.each(["dgm", "hgm", "greedy", "random"] as const)("a %s session with th
       const run = parseJson<RunResult>(await cli(["run", "--suite", "builtin", "--task", WEAKNESS_TASK, "--model", modelFile, "--temperature", "0", "--threads", "2"]));
       expect(run.versionId).toBe(child);
       expect(run.passed).toBe(true);
+      // That run is kept with the child in the archive, outside its score.
+      const shown = parseJson<{ evaluated: number; results: unknown[]; otherRuns: { runId: string; suite: string; taskId: string; passed: boolean }[] }>(await cli(["show", child]));
+      expect(shown.otherRuns.map((r) => [r.runId, r.suite, r.taskId, r.passed])).toEqual([[run.runId, "builtin", WEAKNESS_TASK, true]]);
+      expect(shown.evaluated).toBe(shown.results.length);
       const trained = await cli(["train", "--from", child, "--model", modelFile, "--threads", "2", "--epochs", "1", "--eval-tasks", "2"], 15 * 60_000);
       expect(trained.code, trained.stderr).toBe(0);
       const adapter = parseJson<TrainResult>(trained);

@@ -117,6 +117,13 @@ export class Archive extends ArchiveReader {
     return { evaluations: evaluations.length, expansions: expansions.length };
   }
 
+  /** Records a run of a version outside any session; kept with the node, never in its score. */
+  async recordRun(nodeId: string, suite: string, result: EvaluationInput): Promise<void> {
+    const { runId, taskId, passed, usage, wallMs, turns, stopReason, trajectory } = result;
+    const tokens = { promptTokens: usage.promptTokens, cachedPromptTokens: usage.cachedPromptTokens, completionTokens: usage.completionTokens };
+    await this.append({ type: "run-recorded", nodeId, suite, taskId, runId, passed, tokens, wallMs, turns, stopReason, trajectory });
+  }
+
   /** Records tokens and time spent outside evaluations and node creation. */
   async recordSpend(kind: SpendKind, nodeId: string | null, cost: Cost): Promise<void> {
     await this.append({ type: "budget-spent", kind, nodeId, tokens: cost.tokens, wallMs: cost.wallMs });

@@ -9,7 +9,7 @@ import { EMPTY_TREE, type AgentsRepo } from "./agentsRepo";
 import type { ArchivePaths } from "./archivePaths";
 import type { ArchiveState } from "./archiveState";
 import { checkArchive } from "./checkArchive";
-import type { ArchiveEvent } from "./events";
+import type { ArchiveEvent, RunRecordedEvent } from "./events";
 import type { DiffFile, RepoFileEntry } from "./gitOutput";
 import { replayLog } from "./openArchiveFiles";
 import type { ArchiveNode, ArchiveProblem, EvaluationRecord, InFlightEvaluation, InFlightExpansion, NodeTotals, SessionRecord, UsageTotals } from "./types";
@@ -90,6 +90,11 @@ export class ArchiveReader {
   /** The node's finished evaluations in order. */
   results(id: string): EvaluationRecord[] {
     return this.state.statsOf(this.requireNode(id).id)!.records();
+  }
+
+  /** The node's runs outside sessions (Run Active Agent, Evaluate on Suite, `clade run`), in order; not in its score. */
+  otherRuns(id: string): readonly RunRecordedEvent[] {
+    return this.state.statsOf(this.requireNode(id).id)!.otherRuns;
   }
 
   resultsByTask(id: string): ReadonlyMap<string, readonly EvaluationRecord[]> {

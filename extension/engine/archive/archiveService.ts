@@ -54,6 +54,19 @@ export class ArchiveService {
     };
   }
 
+  /** Runs `fn` with the workspace's writer: the running session's, else one taken for the call. */
+  async withWriter<T>(workspace: string, fn: (archive: Archive) => Promise<T>): Promise<T> {
+    const key = path.resolve(workspace);
+    const existing = this.entries.get(key);
+    if (existing?.writer) return fn(existing.archive);
+    const writer = await this.acquireWriter(key);
+    try {
+      return await fn(writer.archive);
+    } finally {
+      await writer.release();
+    }
+  }
+
   isRunning(workspace: string): boolean {
     return this.entries.get(path.resolve(workspace))?.writer ?? false;
   }

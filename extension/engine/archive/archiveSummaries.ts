@@ -58,7 +58,9 @@ export async function nodeDetails(archive: ArchiveReader, id: string, reverted: 
   return {
     summary: nodeSummary(archive, node, reverted), commit: node.commit, identity: { ...node.identity },
     problemStatement: node.origin.problemStatement, diagnosis: node.origin.diagnosis, cost: node.cost,
-    results: await Promise.all(archive.results(id).map(taskResult)), files: files.map((f) => f.path),
+    results: await Promise.all(archive.results(id).map(taskResult)),
+    otherRuns: await Promise.all(archive.otherRuns(id).map(async (e) => ({ ...(await taskResult({ ...e, stopReason: e.stopReason as EvaluationRecord["stopReason"], modelMs: 0, finishedAt: e.at })), suite: e.suite, at: e.at }))),
+    files: files.map((f) => f.path),
   };
 }
 

@@ -171,6 +171,16 @@ export const EVENT_HANDLERS: Handlers = {
     },
     apply: (s, e) => endExpansion(s, e.expansionId, e.parentId, e.outcome),
   },
+  "run-recorded": {
+    check: (s, e) => {
+      const stats = s.statsOf(e.nodeId);
+      if (!stats) return unknownNode(e.nodeId);
+      return stats.otherRuns.some((r) => r.runId === e.runId) ? `run ${e.runId} was already recorded` : null;
+    },
+    apply: (s, e) => {
+      s.statsOf(e.nodeId)!.otherRuns.push(e);
+    },
+  },
   "budget-spent": {
     check: (s, e) => (e.nodeId !== null && !s.node(e.nodeId) ? unknownNode(e.nodeId) : null),
     apply: (s, e) => {

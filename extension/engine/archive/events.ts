@@ -106,6 +106,24 @@ export interface ExpansionFinishedEvent extends EventBase {
   readonly reason: string;
 }
 
+/**
+ * A run of a version outside any session ("Run Active Agent on a Task", "Evaluate on Suite", `clade
+ * run`): kept with the version, never counted in its score (another suite, another task set).
+ */
+export interface RunRecordedEvent extends EventBase {
+  readonly type: "run-recorded";
+  readonly nodeId: string;
+  readonly suite: string;
+  readonly taskId: string;
+  readonly runId: string;
+  readonly passed: boolean;
+  readonly tokens: TokenUsage;
+  readonly wallMs: number;
+  readonly turns: number;
+  readonly stopReason: string;
+  readonly trajectory: string;
+}
+
 /** Tokens and time spent outside task evaluations and node creation. */
 export interface BudgetSpentEvent extends EventBase {
   readonly type: "budget-spent";
@@ -127,7 +145,8 @@ export type ArchiveEvent =
   | NodeRevertedEvent
   | ExpansionStartedEvent
   | ExpansionFinishedEvent
-  | BudgetSpentEvent;
+  | BudgetSpentEvent
+  | RunRecordedEvent;
 
 export type ArchiveEventType = ArchiveEvent["type"];
 

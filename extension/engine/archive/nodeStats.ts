@@ -3,7 +3,7 @@
 // shared with (or changed by) a strategy.
 import type { TokenUsage } from "../../protocol/model";
 import type { SearchNode } from "../search/types";
-import type { EvaluationFinishedEvent } from "./events";
+import type { EvaluationFinishedEvent, RunRecordedEvent } from "./events";
 import type { ArchiveNode, EvaluationRecord, NodeTotals } from "./types";
 
 export function addTokens(into: { promptTokens: number; cachedPromptTokens: number; completionTokens: number }, add: TokenUsage): void {
@@ -17,6 +17,8 @@ export class NodeStats {
   failures = 0;
   /** Finished evaluations, kept as their events (a 10,000-node replay allocates no copies). */
   readonly evaluations: EvaluationFinishedEvent[] = [];
+  /** Runs outside sessions (never part of the score). */
+  readonly otherRuns: RunRecordedEvent[] = [];
   /** Evaluations started and not ended (the runs themselves are in ArchiveState.running). */
   inFlight = 0;
   /** Per task: finished + running evaluations. */

@@ -62,6 +62,7 @@ const CHECKS: Record<ArchiveEventType, Check> = {
   "node-reverted": fields({ nodeId: id, restored: strOrNull }),
   "expansion-started": fields({ expansionId: id, parentId: id }),
   "expansion-finished": fields({ expansionId: id, parentId: id, outcome: oneOf("failed", "abandoned"), reason: str }),
+  "run-recorded": fields({ nodeId: id, suite: str, taskId: id, runId: id, passed: bool, tokens, wallMs: isCount, turns: isCount, stopReason: str, trajectory: str }),
   "budget-spent": fields({ kind: oneOf("expansion", "diagnosis", "training", "other"), nodeId: strOrNull, tokens, wallMs: isCount }),
 };
 

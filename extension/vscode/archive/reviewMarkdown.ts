@@ -40,6 +40,14 @@ export function nodeDetailsMarkdown(details: NodeDetails): string {
   ];
   if (details.diagnosis) lines.push("## Diagnosis", "", fence(JSON.stringify(details.diagnosis, null, 2), "json"), "");
   if (details.problemStatement) lines.push("## Problem statement given to the parent", "", fence(details.problemStatement), "");
+  if (details.otherRuns?.length) {
+    lines.push("## Runs outside sessions", "", "Run Active Agent on a Task, Evaluate on Suite, `clade run`: kept with the version, not part of its score.", "");
+    lines.push("| Suite | Task | Result | Stop | Turns | Tokens | Time | When |", "|---|---|---|---|---|---|---|---|");
+    for (const r of details.otherRuns) {
+      lines.push(`| ${cell(r.suite)} | ${cell(r.taskId)} | ${r.passed ? "✅ pass" : "❌ fail"} | ${cell(r.stopReason)} | ${r.turns} | ${(r.tokens.promptTokens + r.tokens.completionTokens).toLocaleString("en-US")} | ${(r.wallMs / 1000).toFixed(1)} s | ${cell(r.at.slice(0, 19).replace("T", " "))} |`);
+    }
+    lines.push("");
+  }
   lines.push("## Results per task", "");
   if (!details.results.length) lines.push("No finished evaluations yet.", "");
   else {

@@ -59,9 +59,9 @@ export function registerArchiveCommands(program: Command): void {
   withWorkspace(program.command("show <node>").description("One version: identity, origin (diagnosis), status, results per task, cost."))
     .action((id: string, opts: WorkspaceOptions) => withArchive(opts, false, async (archive) => {
       const node = archive.requireNode(id);
-      const details = { ...nodeSummary(archive, node), commit: node.commit, identity: node.identity, origin: node.origin, cost: node.cost, totals: archive.totals(id), results: archive.results(id), files: await archive.listFiles(id) };
+      const details = { ...nodeSummary(archive, node), commit: node.commit, identity: node.identity, origin: node.origin, cost: node.cost, totals: archive.totals(id), results: archive.results(id), otherRuns: archive.otherRuns(id), files: await archive.listFiles(id) };
       if (opts.json) return printJson(details);
-      console.log(JSON.stringify({ ...details, results: details.results.map((r) => `${r.taskId}: ${r.passed ? "pass" : "fail"} (${r.stopReason})`), files: details.files.map((f) => f.path) }, null, 2));
+      console.log(JSON.stringify({ ...details, results: details.results.map((r) => `${r.taskId}: ${r.passed ? "pass" : "fail"} (${r.stopReason})`), otherRuns: details.otherRuns.map((r) => `${r.suite}/${r.taskId}: ${r.passed ? "pass" : "fail"} (${r.stopReason}), not in the score`), files: details.files.map((f) => f.path) }, null, 2));
     }));
 
   withWorkspace(program.command("diff <node>").description("Unified diff of a version against its parent (or --against another)."))
