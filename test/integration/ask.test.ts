@@ -74,6 +74,9 @@ describe("clade ask (scripted provider)", () => {
     const trajectory = readFileSync(first.run.trajectory, "utf8");
     expect(trajectory).toContain("NOTES.md");
     expect(trajectory).not.toContain("build/out.txt");
+    // The run record says passed: the user's test command passes with the change (what training reads).
+    const end = JSON.parse(trajectory.trim().split("\n").at(-1)!) as { type: string; result: { passed: boolean; test: { exitCode: number } } };
+    expect(end).toMatchObject({ type: "end", result: { passed: true, test: { exitCode: 0 } } });
     // The patch applies with git itself.
     writeFileSync(path.join(root, "first.patch"), first.patch);
     execFileSync("git", ["apply", "--check", path.join(root, "first.patch")], { cwd: repo });
@@ -130,6 +133,18 @@ describe("clade ask (scripted provider)", () => {
   });
 
   it("refuses a second ask while one runs in the same workspace, and names the fix", async () => {
+    // A real first ask, kept busy by a slow test command.
+    const slow = runCli(["ask", "Anything slow.", "--workspace", repo, "--test-command", "sleep 4", "--scripted", scripted("slow", [{ toolCall: { name: "finish", arguments: { summary: "nothing" } } }]), "--json"]);
+    const lock = path.join(repo, ".clade", "ask.lock");
+    for (let i = 0; i < 100 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(lock)).toBe(true);
+    const second = await runCli(["ask", "Anything else.", "--workspace", repo, "--scripted", portScript(), "--json"]);
+    expect(second.code).toBe(1);
+    expect(parseJson<{ error: { reason: string; message: string } }>(second).error).toMatchObject({ reason: "archive-locked", message: expect.stringMatching(/An ask is already running/) });
+    const first = await slow;
+    expect(first.code, first.stderr).toBe(0);
+    expect(parseJson<AskResult>(first).outcome).toBe("no-change");
+    expect(existsSync(lock)).toBe(false);
     // A live process holds the workspace's ask lock (this test's own pid).
     writeFileSync(path.join(repo, ".clade", "ask.lock"), `${process.pid}\n`);
     try {

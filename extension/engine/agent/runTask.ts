@@ -42,8 +42,11 @@ export interface RunTaskOptions {
   hiddenPaths?: readonly string[];
   /** Called with the sandbox's folder when the agent has stopped, before scoring and clean-up (an ask reads its work here). */
   onAgentDone?: (sandboxRoot: string) => Promise<void>;
-  /** false: no hidden-test scoring (the caller scores); the result's `passed` is then false. Default true. */
-  score?: boolean;
+  /**
+   * How the finished work is scored: the task's hidden tests (default), not at all (false: `passed`
+   * is false), or the caller's scorer, given the sandbox folder (an ask runs the user's test command).
+   */
+  score?: boolean | ((sandboxRoot: string, signal?: AbortSignal) => Promise<ScoreResult | null>);
   /** Each trajectory record as it is written (tool calls, results, commands), for a live view. */
   onRecord?: (record: { type: string } & Record<string, unknown>) => void;
 }
@@ -100,7 +103,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     if (options.onAgentDone && !options.signal?.aborted) await options.onAgentDone(sandbox.root);
     // The next run of this version gets its process started while the hidden tests run.
     if (options.warm !== false && !options.signal?.aborted) void prepareWarmAgent(harness, options.bundle);
-    const test = options.signal?.aborted || options.score === false ? null : await score(task, sandbox.root, options.signal);
+    const test = options.signal?.aborted || options.score === false ? null : typeof options.score === "function" ? await options.score(sandbox.root, options.signal) : await score(task, sandbox.root, options.signal);
     const result: RunResult = {
       runId, taskId: task.id, suite: task.suite, versionId: options.versionId,
       passed: Boolean(test?.passed),

@@ -51,12 +51,20 @@ export async function ask(runs: AgentRuns, params: AskParams, control: AskContro
     const dir = asksPaths(workspace).askDir(askId);
     await fs.mkdir(dir, { recursive: true });
     let change: WorkspaceChange = { files: [], patch: "" };
+    // Set by the scorer below (a closure: TypeScript cannot see the assignment).
+    const after: { tests: AskTests | null } = { tests: null };
     let firstToolCallMs: number | null = null;
     report("agent at work");
     const run = await runTask({
       task, versionId: prepared.versionId, bundle: prepared.bundle, provider: prepared.provider,
       runsDir: path.join(workspace, ".clade", "runs"), limits: prepared.limits, isolation: params.isolation, signal: control.signal,
-      warm: false, score: false, agentTestCommand: testCommand ?? undefined,
+      warm: false, agentTestCommand: testCommand ?? undefined,
+      // "Passed" for an ask: the user's test command passes on the workspace with the change.
+      score: async (_root, signal) => {
+        if (!testCommand) return null;
+        after.tests = change.files.length ? await withChange(snapshot.path, dir, change, (copy) => tests(testCommand, copy, signal)) : await tests(testCommand, snapshot.path, signal);
+        return { ...after.tests, cancelled: false };
+      },
       // The real workspace is out of the agent's sight (bwrap): it works on the copy only.
       hiddenPaths: [workspace],
       onRecord: (record) => {
@@ -71,16 +79,12 @@ export async function ask(runs: AgentRuns, params: AskParams, control: AskContro
       },
     });
     if (control.signal?.aborted) throw cancelledError("The ask");
+    const testsAfter = after.tests;
 
     let testsBefore: AskTests | null = null;
-    let testsAfter: AskTests | null = null;
     if (testCommand) {
       report("running your test command on the workspace as it was");
       testsBefore = await tests(testCommand, snapshot.path, control.signal);
-      if (change.files.length) {
-        report("running your test command on the changed copy");
-        testsAfter = await withChange(snapshot.path, dir, change, (copy) => tests(testCommand, copy, control.signal));
-      } else testsAfter = testsBefore;
     }
     const failed = run.stopReason === "model-error" || run.stopReason === "harness-error" || run.stopReason === "build-failed";
     const outcome = change.files.length ? "proposed" : failed ? "failed" : "no-change";
@@ -93,7 +97,7 @@ export async function ask(runs: AgentRuns, params: AskParams, control: AskContro
     });
     const result: AskResult = {
       askId, versionId: prepared.versionId, workspace, instruction, testCommand, outcome, resolution: null,
-      run: { ...run, passed: testsAfter?.passed ?? false, test: testsAfter && { exitCode: testsAfter.exitCode, timedOut: testsAfter.timedOut, durationMs: testsAfter.durationMs, output: testsAfter.output, testsPassed: testsAfter.testsPassed, testsFailed: testsAfter.testsFailed } },
+      run,
       testsBefore, testsAfter, changes: change.files.map(({ path: p, kind, binary, added, removed }) => ({ path: p, kind, binary, added, removed })),
       patch: change.patch, dir, firstToolCallMs,
     };

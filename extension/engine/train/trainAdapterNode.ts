@@ -3,11 +3,13 @@
 // LoRA adapter on it, the adapter is stored by content hash in .clade/adapters/, and a child of the
 // node is added with the same scaffold and the new adapter (origin kind "adapter", the dataset hash
 // and the training figures in origin.diagnosis). Evaluating the child is the caller's part.
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ProgressValue } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import type { Archive } from "../archive/archive";
+import { askSummaries } from "../ask/askLog";
 import type { ArchiveNode } from "../archive/types";
 import { storeAdapter } from "./adapterStore";
 import { buildDataset } from "./buildDataset";
@@ -65,7 +67,7 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
   const { archive } = options;
   const parent = pickParent(archive, options.from);
   checkModel(parent, options.modelSha256);
-  const trajectories = passedTrajectories(archive, options.allRuns ? null : parent.id);
+  const trajectories = await passedTrajectories(archive, options.allRuns ? null : parent.id);
   if (trajectories.length === 0) {
     throw new CladeError("invalid-argument", `No passed runs to train on in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`,
       options.allRuns ? "Evaluate versions until some runs pass (`clade evolve`)." : "Pass --all to train on every version's passed runs, or evaluate more.");
@@ -121,10 +123,21 @@ export function pickParent(archive: Archive, from: string | undefined): ArchiveN
   return best;
 }
 
-/** Trajectory files of the passed runs of `root` and its descendants (every node when null). */
-export function passedTrajectories(archive: Archive, root: string | null): string[] {
+/**
+ * Trajectory files of the passed runs of `root` and its descendants (every node when null): their
+ * evaluations, their runs outside sessions, and the user's asks they did that were applied with the
+ * test command passing (an ask of "seed" belongs to the root).
+ */
+export async function passedTrajectories(archive: Archive, root: string | null): Promise<string[]> {
   const ids = root === null ? archive.nodes().map((n) => n.id) : cladeOf(archive, root);
-  return ids.flatMap((id) => archive.results(id).filter((r) => r.passed).map((r) => r.trajectory));
+  const inClade = new Set(ids);
+  const rootId = archive.nodes().find((n) => n.parentId === null)?.id;
+  const asks = await askSummaries(archive.paths.workspace).catch(() => []);
+  const applied = asks.filter((a) => a.resolution === "applied" && a.testsAfter === true && inClade.has(a.versionId === "seed" && rootId ? rootId : a.versionId) && existsSync(a.trajectory));
+  return [
+    ...ids.flatMap((id) => [...archive.results(id).filter((r) => r.passed).map((r) => r.trajectory), ...archive.otherRuns(id).filter((r) => r.passed).map((r) => r.trajectory)]),
+    ...applied.map((a) => a.trajectory),
+  ];
 }
 
 function cladeOf(archive: Archive, root: string): string[] {
