@@ -29,6 +29,7 @@ test("paths inside the project resolve; .., absolute and symlinked escapes are r
   await assert.rejects(resolveInside(dir, "/etc/passwd"), /outside the project/);
   fs.symlinkSync(os.tmpdir(), path.join(dir, "link"));
   await assert.rejects(resolveInside(dir, "link/x.js"), /outside the project/);
+  for (const bad of ["a\u0007.js", "b\u202ejs.txt", "c\ufffd.js", "d\n.js"]) await assert.rejects(resolveInside(dir, bad), /control or invisible characters/);
 });
 
 test("applyEdit replaces exact text, tolerates indentation, and reports a miss", () => {
