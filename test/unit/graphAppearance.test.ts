@@ -25,6 +25,8 @@ describe("node appearance", () => {
     const nodes = [node("n0", { score: 0.5, evaluated: 2 }), node("n1", { score: 0.5, evaluated: 6 }), node("n2", { score: 1, status: "invalid" }), node("n3", { score: null, evaluated: 0 })];
     expect(bestNodeId(nodes)).toBe("n1");
     expect(bestNodeId([])).toBeNull();
+    // Nothing passed yet: no version is "best" (a root at 0% is not).
+    expect(bestNodeId([node("n0", { score: 0, evaluated: 1 })])).toBeNull();
   });
 
   it("classes and labels", () => {

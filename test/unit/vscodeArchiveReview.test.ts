@@ -3,6 +3,7 @@
 // close, tables that content cannot break, trajectories with every record kind).
 import { describe, expect, it } from "vitest";
 import type { NodeDetails, NodeSummary } from "../../extension/protocol/archive";
+import { bestNode } from "../../extension/engine/archive/archiveSummaries";
 import { childrenIndex, displayStatus, nodePresentation } from "../../extension/vscode/archive/archivePresentation";
 import { cell, fence, nodeDetailsMarkdown, trajectoryMarkdown } from "../../extension/vscode/archive/reviewMarkdown";
 
@@ -13,6 +14,13 @@ function node(over: Partial<NodeSummary> = {}): NodeSummary {
   };
 }
 
+describe("bestNode (the engine's)", () => {
+  it("is none while nothing has passed, else the highest score", () => {
+    expect(bestNode([node({ id: "n0", parentId: null, passed: 0, evaluated: 1, score: 0 })])).toBeNull();
+    expect(bestNode([node({ id: "n0", parentId: null, passed: 0, evaluated: 1, score: 0 }), node()])).toBe("n1");
+  });
+});
+
 describe("nodePresentation", () => {
   it("shows score as description, marks best, and keys menus on flags", () => {
     const shown = nodePresentation(node(), "n1");
@@ -22,6 +30,13 @@ describe("nodePresentation", () => {
     expect(shown.tooltip).toContain("seed: 7");
     expect(shown.tooltip).toContain("tokens: 12,345");
     expect(shown.tooltip).toContain("adapter: none");
+  });
+
+  it("an evaluated version that passed nothing gets no green check; its user-task score is shown", () => {
+    const shown = nodePresentation(node({ passed: 0, evaluated: 1, score: 0, userTasks: { asks: 3, applied: 2, appliedPassing: 1 } }), null);
+    expect(shown.icon).toBe("circle-slash");
+    expect(shown.description).toBe("0% (0/1) · your tasks 2/3");
+    expect(shown.tooltip).toContain("your tasks: 2 of 3 asks applied, 1 with passing tests");
   });
 
   it("status: active over reverted over the archive status; invalid and active are not acceptable", () => {

@@ -20,11 +20,11 @@ export function displayStatus(node: GraphNode): DisplayStatus {
   return node.status;
 }
 
-/** The best version: highest score, then most evaluations, then the oldest (lowest creation order). */
+/** The best version: highest score, then most evaluations, then the oldest (lowest creation order); none while nothing has passed a task. */
 export function bestNodeId(nodes: readonly GraphNode[]): string | null {
   let best: GraphNode | null = null;
   for (const node of nodes) {
-    if (node.score === null || node.status === "invalid") continue;
+    if (!node.score || node.status === "invalid") continue;
     if (!best || node.score > best.score! || (node.score === best.score && node.evaluated > best.evaluated)) best = node;
   }
   return best?.id ?? null;

@@ -26,11 +26,11 @@ function sessionSummary(record: SessionRecord): SessionSummary {
   return { id: record.id, suite: c.suite, strategy: c.strategy, seed: c.seed, budget: c.budgets.evaluations, resumes: record.resumes, startedAt: record.startedAt };
 }
 
-/** The best node: highest score, then most evaluations, then the oldest. */
+/** The best node: highest score, then most evaluations, then the oldest; none while nothing has passed a task. */
 export function bestNode(nodes: readonly NodeSummary[]): string | null {
   let best: NodeSummary | null = null;
   for (const n of nodes) {
-    if (n.score === null || n.status === "invalid") continue;
+    if (!n.score || n.status === "invalid") continue;
     if (!best || n.score > best.score! || (n.score === best.score && n.evaluated > best.evaluated)) best = n;
   }
   return best?.id ?? null;

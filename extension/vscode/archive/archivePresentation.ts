@@ -46,7 +46,8 @@ export function shortHash(hash: string | null): string {
 
 export function nodePresentation(node: NodeSummary, best: string | null): NodePresentation {
   const status = displayStatus(node);
-  const [icon, iconColor] = ICONS[status];
+  // An evaluated version that passed nothing gets no green check.
+  const [icon, iconColor] = status === "evaluated" && node.evaluated > 0 && node.passed === 0 ? ["circle-slash", "testing.iconFailed"] : ICONS[status];
   const tags = [status === "active" ? "active" : "", node.id === best ? "best" : "", node.running ? `${node.running} running` : "", node.userTasks ? formatUserTasks(node.userTasks) : ""].filter(Boolean);
   const origin = node.origin === "seed" ? "seed" : node.targetTask ? `${node.origin} for ${node.targetTask}` : node.origin;
   const tooltip = [

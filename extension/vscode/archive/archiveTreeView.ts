@@ -89,7 +89,7 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
   const describe = () => {
     const tree = deps.archive.tree;
     view.message = undefined;
-    view.description = tree?.exists && tree.nodes.length ? `${tree.nodes.length} versions · active ${tree.active ?? tree.nodes[0].id}${tree.best ? ` · best ${tree.best}` : ""}` : undefined;
+    view.description = tree?.exists && tree.nodes.length ? `${tree.nodes.length} version${tree.nodes.length === 1 ? "" : "s"} · active ${tree.active ?? tree.nodes[0].id}${tree.best ? ` · best ${tree.best}` : ""}` : undefined;
   };
   context.subscriptions.push(
     provider,

@@ -79,7 +79,7 @@ export class SessionService extends Disposable {
         return this.archive.request(Requests.evolve, { ...params, model }, { signal: controller.signal, onProgress });
       });
       this.update({ ...this.live!, state: "finished", result });
-      this.log.info(`Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} versions, best ${result.best ? `${result.best.nodeId} ${result.best.passed}/${result.best.evaluated}` : "none"}.`);
+      this.log.info(`Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} version${result.nodes === 1 ? "" : "s"}, best ${result.best ? `${result.best.nodeId} ${result.best.passed}/${result.best.evaluated}` : "none"}.`);
       return result;
     } catch (error) {
       const cancelled = CladeError.is(error, "cancelled") || controller.signal.aborted;

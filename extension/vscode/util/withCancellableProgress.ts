@@ -2,6 +2,7 @@
 // turns into a JSON-RPC cancellation, and the engine into an AbortSignal for node-llama-cpp).
 import * as vscode from "vscode";
 import type { ProgressValue } from "../../protocol/engine";
+import { progressMessage } from "./progressMessage";
 
 export interface ProgressHandle {
   signal: AbortSignal;
@@ -15,7 +16,7 @@ export function withCancellableProgress<T>(title: string, task: (handle: Progres
     const subscription = token.onCancellationRequested(() => controller.abort());
     let reported = 0;
     const onProgress = (value: ProgressValue) => {
-      const message = [value.title, value.message].filter(Boolean).join(": ");
+      const message = progressMessage(title, value);
       if (value.percentage === undefined) return progress.report({ message });
       const percentage = Math.max(0, Math.min(100, value.percentage));
       // withProgress takes increments; a restarted phase (download, then load) starts over at 0.

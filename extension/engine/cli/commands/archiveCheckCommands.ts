@@ -16,7 +16,7 @@ interface Options {
 function printCheck(report: ArchiveCheckReport): void {
   for (const p of report.problems) console.log(`${p.severity === "error" ? "error  " : "warning"} ${p.message}`);
   const errors = report.problems.filter((p) => p.severity === "error").length;
-  console.log(`${report.ok ? "archive OK" : "archive has problems"}: ${report.nodes} versions, ${report.evaluations} evaluations, ${errors} error(s), ${report.problems.length - errors} warning(s).`);
+  console.log(`${report.ok ? "archive OK" : "archive has problems"}: ${report.nodes} version${report.nodes === 1 ? "" : "s"}, ${report.evaluations} evaluations, ${errors} error(s), ${report.problems.length - errors} warning(s).`);
 }
 
 /** Exit code 1 through the CLI's error path (main() owns the exit code); with --json the report is in details. */

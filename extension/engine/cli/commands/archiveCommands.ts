@@ -40,7 +40,7 @@ export function registerArchiveCommands(program: Command): void {
       const scored = nodes.filter((n) => n.score !== null).sort((a, b) => b.score! - a.score! || b.evaluated - a.evaluated);
       const status = { session: archive.session(), usage: archive.usage(), budget: archive.searchBudget(), versions: nodes.length, invalid: nodes.filter((n) => n.status === "invalid").length, active: archive.activeNode()?.id ?? archive.root()?.id ?? null, best: scored[0] ?? null, running: { evaluations: archive.inFlightEvaluations().length, expansions: archive.inFlightExpansions().length } };
       if (opts.json) return printJson(status);
-      console.log(`session ${status.session?.id ?? "—"} (${status.session?.config.strategy ?? "no session"} on ${status.session?.config.suite ?? "—"}): ${status.budget.used}/${status.budget.total} evaluations, ${status.versions} versions (${status.invalid} invalid)`);
+      console.log(`session ${status.session?.id ?? "—"} (${status.session?.config.strategy ?? "no session"} on ${status.session?.config.suite ?? "—"}): ${status.budget.used}/${status.budget.total} evaluations, ${status.versions} version${status.versions === 1 ? "" : "s"} (${status.invalid} invalid)`);
       console.log(`active: ${status.active ?? "—"}; best: ${status.best ? `${status.best.id} ${status.best.passed}/${status.best.evaluated}` : "—"}`);
     }));
 
