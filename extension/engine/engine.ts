@@ -116,7 +116,7 @@ export class Engine {
 
   async evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
     const { evolve } = await import("./evolve/evolveService");
-    return evolve(this.models, params, { ...opts, archives: this.archives });
+    return evolve(this.models, params, { ...opts, archives: this.archives, log: (message) => this.log("info", message) });
   }
 
   /** Trains a LoRA adapter version on the archive's passed runs and evaluates it (on the archive's writer, shared with readers). */

@@ -15,7 +15,7 @@ const workspace = mkdtempSync(path.join(os.tmpdir(), "clade-evolve-real-"));
 describe("clade evolve through real inference", () => {
   it("runs diagnose → self-edit → validate → evaluate and records every outcome", async () => {
     const model = (await generatedModel()).file;
-    const args = ["evolve", "--workspace", workspace, "--model", model, "--threads", "1", "--strategy", "hgm", "--budget-evals", "3", "--budget-expansions", "3", "--max-turns", "2", "--gate-tasks", "1", "--json"];
+    const args = ["evolve", "--workspace", workspace, "--model", model, "--threads", "1", "--strategy", "hgm", "--budget-evals", "3", "--budget-expansions", "3", "--max-turns", "2", "--gate-tasks", "1", "--json", "--verbose"];
     const result = await runCli(args, { timeoutMs: 170_000 });
     expect(result.code, result.stderr).toBe(0);
     const summary = parseJson<EvolveResult>(result);
@@ -34,6 +34,10 @@ describe("clade evolve through real inference", () => {
       if (node?.status === "invalid") expect(node.reason).toMatch(/gate \((build|unit-tests|t0)\)/);
       if (failed) expect(failed.reason.length).toBeGreaterThan(5);
     }
+    // Each finished step is an info line of the engine log (what VS Code's Clade log shows), with the gate's verdict.
+    const logged = result.stderr.split("\n").filter((line) => line.startsWith("[engine:info] session s0: "));
+    expect(logged.length).toBeGreaterThanOrEqual(started.length);
+    expect(logged.filter((line) => /expansion of n\d+: (failed \(.+\)|n\d+ )/.test(line)).length).toBe(started.length);
     // Diagnoses and self-edits went through the model (their tokens are in the events).
     expect(events.some((e) => e.type === "evaluation-finished" && e.tokens.completionTokens > 0)).toBe(true);
   });

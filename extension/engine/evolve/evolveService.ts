@@ -9,7 +9,7 @@ import type { ModelHost } from "../model/modelHost";
 import { adapterSwitcher, trainVersion } from "../train/trainService";
 import { runSession } from "./session";
 
-export async function evolve(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archives?: ArchiveService } = {}): Promise<EvolveResult> {
+export async function evolve(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archives?: ArchiveService; log?: (message: string) => void } = {}): Promise<EvolveResult> {
   if (params.trusted === false) throw new CladeError("untrusted-workspace", "This workspace is not trusted, so Clade will not run agents or tests in it.", "Trust the workspace (Manage Workspace Trust) if you trust its code, then start the session again.");
   // The archive service lends the session its writer, so clients read the same instance meanwhile.
   const writer = await opts.archives?.acquireWriter(params.workspace);
@@ -20,7 +20,7 @@ export async function evolve(models: ModelHost, params: Omit<EvolveParams, "prog
   }
 }
 
-async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archive?: Archive }): Promise<EvolveResult> {
+async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archive?: Archive; log?: (message: string) => void }): Promise<EvolveResult> {
   const spec = { ...params.model, sequences: Math.max(params.model.sequences ?? 1, params.parallel) };
   const info = models.info?.file === spec.model && models.info.sequences >= params.parallel ? models.info : await models.load(spec, opts);
   const title = "Self-improvement session";
@@ -32,10 +32,14 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
     useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
     trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0 }, { archive, signal })).nodeId,
     // The budget is spent by evaluations and gate runs alike: `done` counts both, the message shows them apart.
-    onProgress: (p) => opts.onProgress?.({
+    onProgress: (p) => {
+      // Every finished step (an expansion with its gate verdict, an evaluation, a failed job) in the log.
+      if (p.message) opts.log?.(`session ${p.sessionId}: ${p.message}`);
+      opts.onProgress?.({
       title, done: p.evaluationsDone + p.gateRuns, total: p.budget, percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),
       message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}, ${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
-    }),
+      });
+    },
   });
   const { running: _running, message: _message, ...rest } = summary;
   return rest;
