@@ -28,6 +28,8 @@ export interface GraphNode {
   createdAt?: string;
   /** When its latest evaluation finished: the score chart orders points by it. */
   evaluatedAt?: string;
+  /** Why it is invalid (the gate stage and its output's first line), or null. */
+  statusReason?: string | null;
 }
 
 /** One point of the session's score-over-evaluations chart. */
@@ -149,6 +151,7 @@ export function parseGraphNode(value: unknown): GraphNode | undefined {
     targetTask: typeof value.targetTask === "string" ? value.targetTask : null,
     ...(typeof value.createdAt === "string" ? { createdAt: value.createdAt } : {}),
     ...(typeof value.evaluatedAt === "string" ? { evaluatedAt: value.evaluatedAt } : {}),
+    ...(typeof value.statusReason === "string" ? { statusReason: value.statusReason } : {}),
   };
 }
 

@@ -87,6 +87,16 @@ describe("details render repo text as text", () => {
     expect(root.getAttribute("aria-label")).toBe(`Version ${XSS}`);
     expect(labels).toEqual(["Accept", "Revert", "Show Diff"]);
   });
+
+  it("an invalid version's details say why (the gate stage and reason), as text", () => {
+    const details: GraphNodeDetails = {
+      node: { id: "n4", parentId: "n0", status: "invalid", statusReason: `gate (unit-tests): 2 of 9 tests failed ${XSS}\nmore output`, score: null, passed: 0, evaluated: 0, active: false, origin: "self-edit", targetTask: "t0-x" },
+      tasks: [], diff: null, tokens: { evaluation: 0, creation: 5 }, diagnosis: null, problemStatement: null,
+    };
+    const root = renderDetails(details, { accept() {}, revert() {}, showDiff() {} }, () => fakeDocument.createElement("vscode-button") as unknown as HTMLElement) as unknown as FakeNode;
+    const texts = root.all().filter((n) => n.nodeName === "#text").map((n) => n.textContent);
+    expect(texts).toContain(`invalid: gate (unit-tests): 2 of 9 tests failed ${XSS}`);
+  });
 });
 
 describe("no HTML sinks in the webview sources", () => {

@@ -50,7 +50,7 @@ export function renderDetails(details: GraphNodeDetails, actions: DetailsActions
     button("Show Diff", { disabled: node.parentId === null, title: "Open the diff against the parent version", onClick: () => actions.showDiff(node.id) }),
   ]);
   const facts = htmlElement("dl", {}, [
-    field("Status", status),
+    field("Status", node.statusReason ? `${status}: ${node.statusReason.split("\n")[0]}` : status),
     field("Score", formatScore(node)),
     field("Origin", node.origin),
     field("Parent", node.parentId ?? "—"),

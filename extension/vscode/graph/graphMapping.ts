@@ -7,7 +7,7 @@ import type { GraphNode, GraphNodeDetails, GraphTree, TaskScore } from "../../pr
 export function toGraphNode(n: NodeSummary): GraphNode {
   return {
     id: n.id, parentId: n.parentId, status: n.status, score: n.score, passed: n.passed, evaluated: n.evaluated,
-    active: n.active, reverted: n.reverted, origin: n.origin, targetTask: n.targetTask, createdAt: n.createdAt, ...(n.evaluatedAt ? { evaluatedAt: n.evaluatedAt } : {}),
+    active: n.active, reverted: n.reverted, origin: n.origin, targetTask: n.targetTask, createdAt: n.createdAt, ...(n.evaluatedAt ? { evaluatedAt: n.evaluatedAt } : {}), statusReason: n.statusReason,
   };
 }
 
