@@ -6,6 +6,7 @@ import type { ActivationResult } from "../../protocol/archive";
 import { Requests } from "../../protocol/engine";
 import type { CladeDeps } from "../deps";
 import { guarded } from "../util/guarded";
+import { acceptRefusal, revertRefusal } from "./pickReasons";
 import { pickNode, type NodeArg } from "./pickNode";
 
 export const ACCEPT = "clade.acceptVersion";
@@ -21,7 +22,7 @@ async function announce(deps: CladeDeps, text: string): Promise<void> {
 }
 
 async function accept(deps: CladeDeps, arg: NodeArg): Promise<ActivationResult | undefined> {
-  const node = await pickNode(deps.archive, arg, { title: "Accept which version as the active agent?", filter: (n) => n.status !== "invalid" && !n.active });
+  const node = await pickNode(deps.archive, arg, { title: "Accept which version as the active agent?", refusal: { action: "accept", why: acceptRefusal } });
   if (!node) return undefined;
   const result = await deps.archive.request(Requests.accept, { workspace: deps.archive.requireWorkspace(), nodeId: node.id });
   await deps.archive.refresh();
@@ -30,7 +31,7 @@ async function accept(deps: CladeDeps, arg: NodeArg): Promise<ActivationResult |
 }
 
 async function revert(deps: CladeDeps, arg: NodeArg): Promise<ActivationResult | undefined> {
-  const node = await pickNode(deps.archive, arg ?? deps.archive.tree?.active ?? undefined, { title: "Revert which version?", filter: (n) => n.active });
+  const node = await pickNode(deps.archive, arg ?? deps.archive.tree?.active ?? undefined, { title: "Revert which version?", refusal: { action: "revert", why: (n) => revertRefusal(n, deps.archive.tree?.active ?? null) } });
   if (!node) return undefined;
   const result = await deps.archive.request(Requests.revert, { workspace: deps.archive.requireWorkspace(), nodeId: node.id });
   await deps.archive.refresh();
