@@ -87,6 +87,7 @@ async function showModelInfoAndCheck(): Promise<void> {
 const tests: [string, () => Promise<void>][] = [
   ...archiveTests(),
   ...askTests(),
+  ...sessionPrecheckTests(),
   ["the extension activates and returns its API", async () => {
     const clade = await api();
     check(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, "extension is not active after activate()");
@@ -258,6 +259,21 @@ async function withSettings<T>(values: Record<string, unknown>, body: () => Prom
   } finally {
     for (const [key, value] of Object.entries(before)) await config.update(key, value, vscode.ConfigurationTarget.Global);
   }
+}
+
+function sessionPrecheckTests(): [string, () => Promise<void>][] {
+  return [
+    ["Start Session without a model says so before any question, and leaves no failed session behind", async () => {
+      const { deps } = await api();
+      const before = deps.sessions.current;
+      const result = await withSettings({ "model.path": "" }, async () => {
+        check(!deps.configuration.configured, "clade.model.path \"\" still reads as configured");
+        return vscode.commands.executeCommand("clade.startSession");
+      });
+      check(result === undefined, `Start Session returned ${JSON.stringify(result)}`);
+      check(deps.sessions.current === before, `a session row was left: ${JSON.stringify(deps.sessions.current?.state)}`);
+    }],
+  ];
 }
 
 function askTests(): [string, () => Promise<void>][] {

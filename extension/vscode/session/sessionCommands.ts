@@ -8,7 +8,7 @@ import type { EvolveResult } from "../../protocol/engine";
 import type { CladeDeps } from "../deps";
 import { guarded } from "../util/guarded";
 import { readSessionSettings } from "./sessionService";
-import { STRATEGIES, type SessionChoices, type Strategy } from "./sessionSettings";
+import { requireTrusted, STRATEGIES, type SessionChoices, type Strategy } from "./sessionSettings";
 
 export const START_SESSION = "clade.startSession";
 export const STOP_SESSION = "clade.stopSession";
@@ -61,8 +61,25 @@ const STRATEGY_DETAILS: Record<Strategy, string> = {
   random: "Uniform random parent (a baseline).",
 };
 
+/**
+ * Before any question: a session needs a trusted workspace and a model. Without a model, say so
+ * with the ways to get one (not after the wizard, and without leaving a failed session behind).
+ */
+function readyToStart(deps: CladeDeps): boolean {
+  requireTrusted(vscode.workspace.isTrusted, "Starting a self-improvement session");
+  if (deps.configuration.configured) return true;
+  deps.log.warn("Start Session: no model is selected (clade.model.path).");
+  void vscode.window.showWarningMessage("A self-improvement session needs a model, and none is selected.", "Select Model…", "Download Recommended Model").then((pick) => {
+    if (pick === "Select Model…") return vscode.commands.executeCommand("clade.selectModel");
+    if (pick === "Download Recommended Model") return vscode.commands.executeCommand("clade.downloadRecommendedModel");
+    return undefined;
+  });
+  return false;
+}
+
 async function start(deps: CladeDeps, choices?: SessionChoices): Promise<EvolveResult | undefined> {
   const workspace = deps.archive.requireWorkspace();
+  if (!readyToStart(deps)) return undefined;
   const picked = choices ?? (await pickChoices(workspace));
   if (!picked) return undefined;
   const result = await deps.sessions.start(picked);
