@@ -120,6 +120,28 @@ describe("downloadModel", () => {
     expect((error as CladeError).fix).toMatch(/network/);
   });
 
+  it("an hf: URI fails fast, naming the host, when the Hugging Face endpoint cannot be reached (issue 15.1)", async () => {
+    const saved = { MODEL_ENDPOINT: process.env.MODEL_ENDPOINT, HF_ENDPOINT: process.env.HF_ENDPOINT };
+    delete process.env.MODEL_ENDPOINT;
+    // A port nothing listens on any more: refused at once, as a failed name lookup is with no network.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${port}`;
+    try {
+      const started = Date.now();
+      const error = await downloadModel("hf:someone/some-model-GGUF:Q4_K_M", path.join(dir, "cache-hf")).catch((e: unknown) => e);
+      expect(CladeError.is(error, "download-failed"), String(error)).toBe(true);
+      expect((error as CladeError).message).toMatch(new RegExp(`hf:someone/some-model-GGUF:Q4_K_M.*127\\.0\\.0\\.1:${port} cannot be reached.*ECONNREFUSED`));
+      expect((error as CladeError).fix).toMatch(/network connection \(and proxy settings\)/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
   it("rejects a server answer that is not a GGUF file", async () => {
     const html = createServer((_req, res) => res.end("<html>login</html>"));
     await new Promise<void>((resolve) => html.listen(0, "127.0.0.1", resolve));

@@ -32,6 +32,9 @@ export async function downloadModel(uri: string, cacheDir: string, opts: Downloa
   const known = await findInIndex(cacheDir, uri);
   if (known) return { ...known, cached: true };
   if (/^https?:/i.test(uri)) await probe(uri, opts.signal);
+  // An hf: URI is resolved through the Hugging Face API, which ipull retries for minutes when the
+  // host cannot be reached (no network, DNS, proxy): ask the host once, quickly, first.
+  else await probe(huggingFaceEndpoint(), opts.signal, uri);
   const downloader = await createDownloader(uri, cacheDir, opts);
   const file = downloader.entrypointFilePath;
   const cached = (await isComplete(file, downloader.totalSize)) && !(await exists(`${file}.ipull`));
@@ -110,8 +113,14 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** Where hf: URIs are resolved, as node-llama-cpp decides it: $MODEL_ENDPOINT, $HF_ENDPOINT (a mirror), or huggingface.co. */
+export function huggingFaceEndpoint(): string {
+  const valid = (value: string | undefined) => value && /^https?:\/\//i.test(value) ? value : undefined;
+  return (valid(process.env.MODEL_ENDPOINT) ?? valid(process.env.HF_ENDPOINT) ?? "https://huggingface.co").replace(/\/+$/, "");
+}
+
 /** ipull retries an unreachable host for many minutes; ask once, quickly, before handing it over. */
-async function probe(url: string, signal?: AbortSignal): Promise<void> {
+async function probe(url: string, signal?: AbortSignal, forUri = url): Promise<void> {
   const timeout = AbortSignal.timeout(probeTimeoutMs);
   try {
     const response = await fetch(url, { method: "HEAD", redirect: "follow", signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
@@ -123,7 +132,7 @@ async function probe(url: string, signal?: AbortSignal): Promise<void> {
     if (error instanceof CladeError) throw error;
     if (signal?.aborted) throw cancelledError("The download");
     const reason = timeout.aborted ? `no answer within ${probeTimeoutMs / 1000} s` : describe(error);
-    throw failed(url, `the host cannot be reached (${reason})`, fixFor(url));
+    throw failed(forUri, `the host ${new URL(url).host} cannot be reached (${reason})`, fixFor(forUri));
   }
 }
 
