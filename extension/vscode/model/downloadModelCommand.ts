@@ -1,9 +1,11 @@
 // "Clade: Download Recommended Model": the catalog's recommendation for this machine's RAM (or a
-// pick among the models that fit), set as `clade.model.path` and downloaded (then loaded) in a
-// cancellable progress notification.
+// pick among the models that fit), downloaded by the engine in a cancellable progress notification
+// (bytes and percent), and only once the file is complete and checked set as `clade.model.path`
+// (the downloaded file, not the hf: URI) and loaded. A failure or Cancel changes no setting.
 import os from "node:os";
 import * as vscode from "vscode";
 import catalogJson from "../../../native-models/catalog.json";
+import { Requests } from "../../protocol/engine";
 import type { ModelInfo } from "../../protocol/model";
 import type { CladeDeps } from "../deps";
 import { guarded } from "../util/guarded";
@@ -28,9 +30,13 @@ async function chooseEntry(): Promise<FittedEntry | undefined> {
 async function download(deps: CladeDeps): Promise<ModelInfo | undefined> {
   const entry = await chooseEntry();
   if (!entry) return undefined;
-  await deps.configuration.setModelPath(entry.entry.uri);
-  deps.log.info(`clade.model.path set to ${entry.entry.uri}; downloading.`);
-  const info = await withCancellableProgress(`Clade: downloading ${entry.entry.name}`, (handle) => deps.models.ensureLoaded(handle));
+  deps.log.info(`Downloading ${entry.entry.name} (${entry.entry.uri}).`);
+  const info = await withCancellableProgress(`Clade: downloading ${entry.entry.name}`, async (handle) => {
+    const downloaded = await deps.archive.request(Requests.download, { uri: entry.entry.uri }, { signal: handle.signal, onProgress: handle.onProgress });
+    deps.log.info(`${entry.entry.name}: ${downloaded.cached ? "already downloaded" : "downloaded"} to ${downloaded.file} (${formatBytes(downloaded.sizeBytes)}); clade.model.path set to it.`);
+    await deps.configuration.setModelPath(downloaded.file);
+    return deps.models.ensureLoaded(handle);
+  });
   void vscode.window.showInformationMessage(`${entry.entry.name} is downloaded and loaded.`);
   return info;
 }
