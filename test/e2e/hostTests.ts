@@ -81,7 +81,11 @@ async function showModelInfoAndCheck(): Promise<void> {
   const text = infoDocumentText();
   check(text.includes(`| Architecture | \`${want.architecture}\` |`), `info document lacks the architecture row for ${want.architecture}:\n${text}`);
   check(text.includes(want.parameterCount.toLocaleString("en-US")), `info document lacks the parameter count ${want.parameterCount.toLocaleString("en-US")}:\n${text}`);
-  check(vscode.window.activeTextEditor?.document.uri.scheme === "clade-info", "the info document is not the active editor");
+  // Shown rendered (the Markdown preview), not as Markdown source.
+  const previewTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.includes("Model Info"));
+  for (let i = 0; i < 50 && !previewTab(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => `${t.label}${t.input instanceof vscode.TabInputWebview ? " (webview)" : ""}`));
+  check(previewTab(), `no rendered Model Info tab: ${JSON.stringify(tabs)}`);
 }
 
 const tests: [string, () => Promise<void>][] = [

@@ -60,9 +60,10 @@ export async function runUiTests({ browser, url, expected, shotsDir, prepareUiAs
       await shot("03-command-palette");
       await page.keyboard.press("Enter");
       await page.locator(".tabs-container .tab").filter({ hasText: "Model Info.md" }).first().waitFor({ timeout: STEP_TIMEOUT });
-      const lines = page.locator(".editor-instance .view-lines").first();
-      await lines.filter({ hasText: expected.architecture }).waitFor({ timeout: STEP_TIMEOUT });
-      const text = (await lines.innerText()).replace(/\u00a0/g, " ");
+      // Rendered in the Markdown preview (a webview), the chat template folded.
+      const preview = page.frameLocator("iframe.webview.ready").last().frameLocator("iframe#active-frame").locator("body");
+      await preview.filter({ hasText: expected.architecture }).waitFor({ timeout: STEP_TIMEOUT });
+      const text = (await preview.innerText()).replace(/\u00a0/g, " ");
       const count = expected.parameterCount.toLocaleString("en-US");
       if (!text.includes(count)) throw new Error(`the info document shows no parameter count ${count}:\n${text}`);
       await shot("04-model-info");
@@ -136,7 +137,8 @@ export async function runUiTests({ browser, url, expected, shotsDir, prepareUiAs
     // Last: focus stays inside the webview afterwards, where the workbench's keyboard shortcuts do not reach.
     ["UI: \"Clade: Open Archive Graph\" renders every version in the webview, with no CSP violation", async () => {
       await palette("Clade: Open Archive Graph");
-      const graph = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+      // The newest webview (the Model Info preview may still be in the DOM).
+      const graph = page.frameLocator("iframe.webview.ready").last().frameLocator("iframe#active-frame");
       await graph.locator(".node").first().waitFor({ timeout: STEP_TIMEOUT });
       const count = await graph.locator(".node").count();
       if (count !== expected.archive.nodes.length) throw new Error(`the graph shows ${count} nodes, the archive has ${expected.archive.nodes.length}`);

@@ -29,7 +29,7 @@ describe("model info document", () => {
     expect(md.startsWith("# tiny\\|model.gguf")).toBe(true);
     expect(md).toContain("Configured as `hf:u/r:Q4_K_M`");
     expect(md).toContain("| Function calling | yes, native |");
-    expect(md).toContain("```jinja\n{{ messages }}\n```");
+    expect(md).toContain("<details><summary>1 line of Jinja (click to show)</summary>\n\n```jinja\n{{ messages }}\n```\n\n</details>");
   });
 
   it("escapes Markdown in names", () => {

@@ -19,11 +19,14 @@ export class ModelInfoDocument extends Disposable implements vscode.TextDocument
     return this.content;
   }
 
-  /** Replaces the content and shows the document (updating it in place if it is already open). */
-  async show(markdown: string): Promise<vscode.TextEditor> {
+  /**
+   * Replaces the content and shows it rendered (Markdown preview; updated in place when open), not
+   * as Markdown source.
+   */
+  async show(markdown: string): Promise<void> {
     this.content = markdown;
     this.changeEmitter.fire(MODEL_INFO_URI);
-    const document = await vscode.workspace.openTextDocument(MODEL_INFO_URI);
-    return vscode.window.showTextDocument(document, { preview: false });
+    await vscode.workspace.openTextDocument(MODEL_INFO_URI);
+    await vscode.commands.executeCommand("markdown.showPreview", MODEL_INFO_URI);
   }
 }

@@ -42,6 +42,10 @@ export function modelInfoMarkdown(info: ModelInfo, configured?: string): string 
     ...rows.map(([key, value]) => `| ${key} | ${value} |`),
   ];
   if (info.sha256) lines.push("", `SHA-256: \`${info.sha256}\``);
-  if (info.chatTemplate) lines.push("", "## Chat template", "", "```jinja", info.chatTemplate.replace(/```/g, "` ` `"), "```");
+  // The template can be hundreds of lines: folded, so the facts above stay on the first screen.
+  if (info.chatTemplate) {
+    const count = info.chatTemplate.split("\n").length;
+    lines.push("", "## Chat template", "", `<details><summary>${count} line${count === 1 ? "" : "s"} of Jinja (click to show)</summary>`, "", "```jinja", info.chatTemplate.replace(/```/g, "` ` `"), "```", "", "</details>");
+  }
   return lines.join("\n") + "\n";
 }
