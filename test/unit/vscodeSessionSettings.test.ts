@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ArchiveTree } from "../../extension/protocol/archive";
 import { CladeError } from "../../extension/protocol/errors";
 import { sessionRows } from "../../extension/vscode/session/sessionPresentation";
-import { formatElapsed, requireTrusted, sessionParams } from "../../extension/vscode/session/sessionSettings";
+import { budgetPrompt, formatElapsed, requireTrusted, sessionParams } from "../../extension/vscode/session/sessionSettings";
 import { statusPresentation } from "../../extension/vscode/status/statusPresentation";
 
 describe("sessionParams", () => {
@@ -43,6 +43,19 @@ describe("sessionParams", () => {
     expect(formatElapsed(5_400)).toBe("5s");
     expect(formatElapsed(125_000)).toBe("2m 5s");
     expect(formatElapsed(3_900_000)).toBe("1h 5m");
+  });
+});
+
+describe("the wizard's budget and time limit (issue 15.3)", () => {
+  it("says what the budget bounds, with an estimate from the archive's own runs when there are any", () => {
+    expect(budgetPrompt(undefined)).toMatch(/^Task runs to spend: each version's evaluations and the gate's runs.*No runs yet/);
+    expect(budgetPrompt({ evaluations: 12, wallMs: 36_000 })).toMatch(/≈ 3\.0 s per run, so 20 runs ≈ 1 min\.$/);
+    expect(budgetPrompt({ evaluations: 10, wallMs: 1_800_000 })).toMatch(/≈ 180 s per run, so 20 runs ≈ 60 min\.$/);
+  });
+  it("a time limit chosen in the wizard overrides the setting; 0 means none", () => {
+    expect(sessionParams({ budgetMinutes: 30 }, { budgetMinutes: 5 }, "/ws", true).budgetWallMs).toBe(300_000);
+    expect(sessionParams({ budgetMinutes: 30 }, { budgetMinutes: 0 }, "/ws", true).budgetWallMs).toBeUndefined();
+    expect(sessionParams({ budgetMinutes: 30 }, {}, "/ws", true).budgetWallMs).toBe(1_800_000);
   });
 });
 

@@ -8,7 +8,7 @@ import type { EvolveResult } from "../../protocol/engine";
 import type { CladeDeps } from "../deps";
 import { guarded } from "../util/guarded";
 import { readSessionSettings } from "./sessionService";
-import { requireTrusted, STRATEGIES, type SessionChoices, type Strategy } from "./sessionSettings";
+import { budgetPrompt, requireTrusted, STRATEGIES, type SessionChoices, type Strategy } from "./sessionSettings";
 
 export const START_SESSION = "clade.startSession";
 export const STOP_SESSION = "clade.stopSession";
@@ -16,7 +16,7 @@ export const RESUME_SESSION = "clade.resumeSession";
 
 type Pick<T> = vscode.QuickPickItem & { value: () => Promise<T | undefined> | T | undefined };
 
-export async function pickSuite(workspace: string, title = "Session (1/4): which tasks?"): Promise<string | undefined> {
+export async function pickSuite(workspace: string, title = "Session (1/5): which tasks?"): Promise<string | undefined> {
   const items: Pick<string>[] = [
     { label: "$(beaker) Built-in tasks", description: "builtin", detail: "Small coding tasks shipped with Clade: a quick first session.", value: () => "builtin" },
     { label: "$(git-commit) This repository's history", description: `repo:${workspace}`, detail: "Tasks mined from past commits of this repo, checked with your test command (clade.tests.command).", value: () => `repo:${workspace}` },
@@ -34,24 +34,30 @@ export async function pickSuite(workspace: string, title = "Session (1/4): which
   return picked?.value();
 }
 
-async function pickChoices(workspace: string): Promise<SessionChoices | undefined> {
+async function pickChoices(workspace: string, usage?: { evaluations: number; wallMs: number }): Promise<SessionChoices | undefined> {
   const raw = readSessionSettings();
   const settings = { strategy: raw.strategy, budgetEvaluations: typeof raw.budgetEvaluations === "number" ? raw.budgetEvaluations : 20, parallel: raw.parallel };
   const suite = await pickSuite(workspace);
   if (!suite) return undefined;
   const strategy = await vscode.window.showQuickPick(
     STRATEGIES.map((s) => ({ label: s, description: s === settings.strategy ? "(setting)" : undefined, detail: STRATEGY_DETAILS[s] })),
-    { title: "Session (2/4): search strategy", ignoreFocusOut: true },
+    { title: "Session (2/5): search strategy", ignoreFocusOut: true },
   );
   if (!strategy) return undefined;
   const budget = await vscode.window.showInputBox({
-    title: "Session (3/4): budget", prompt: "Task runs to spend: evaluations and the gate's runs (counted across resumes)", value: String(settings.budgetEvaluations), ignoreFocusOut: true,
+    title: "Session (3/5): budget", prompt: budgetPrompt(usage), value: String(settings.budgetEvaluations), ignoreFocusOut: true,
     validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : "A whole number ≥ 1"),
   });
   if (!budget) return undefined;
-  const parallel = await vscode.window.showQuickPick(["1", "2", "4", "8"].map((p) => ({ label: p, description: Number(p) === settings.parallel ? "(setting)" : undefined })), { title: "Session (4/4): jobs at once on the shared model", ignoreFocusOut: true });
+  const minutes = await vscode.window.showInputBox({
+    title: "Session (4/5): time limit", prompt: "Stop after this many minutes, whatever is left of the budget (empty: no time limit).",
+    value: typeof raw.budgetMinutes === "number" && raw.budgetMinutes > 0 ? String(raw.budgetMinutes) : "", ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === "" || /^[1-9]\d*$/.test(v.trim()) ? undefined : "A whole number of minutes ≥ 1, or empty"),
+  });
+  if (minutes === undefined) return undefined;
+  const parallel = await vscode.window.showQuickPick(["1", "2", "4", "8"].map((p) => ({ label: p, description: Number(p) === settings.parallel ? "(setting)" : undefined })), { title: "Session (5/5): jobs at once on the shared model", ignoreFocusOut: true });
   if (!parallel) return undefined;
-  return { suite, strategy: strategy.label as Strategy, budgetEvaluations: Number(budget.trim()), parallel: Number(parallel.label) };
+  return { suite, strategy: strategy.label as Strategy, budgetEvaluations: Number(budget.trim()), budgetMinutes: minutes.trim() ? Number(minutes.trim()) : 0, parallel: Number(parallel.label) };
 }
 
 const STRATEGY_DETAILS: Record<Strategy, string> = {
@@ -80,7 +86,7 @@ function readyToStart(deps: CladeDeps): boolean {
 async function start(deps: CladeDeps, choices?: SessionChoices): Promise<EvolveResult | undefined> {
   const workspace = deps.archive.requireWorkspace();
   if (!readyToStart(deps)) return undefined;
-  const picked = choices ?? (await pickChoices(workspace));
+  const picked = choices ?? (await pickChoices(workspace, deps.archive.tree?.usage));
   if (!picked) return undefined;
   const result = await deps.sessions.start(picked);
   void vscode.window.showInformationMessage(

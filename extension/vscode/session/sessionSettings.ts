@@ -31,7 +31,20 @@ export interface SessionChoices {
   suite?: string;
   strategy?: Strategy;
   budgetEvaluations?: number;
+  /** Wall-clock budget in minutes (0: none). */
+  budgetMinutes?: number;
   parallel?: number;
+}
+
+/**
+ * What the wizard's budget question says: what the budget bounds, and an estimate from this
+ * archive's own figures when it has any (wall time per task run so far), else that it is unknown.
+ */
+export function budgetPrompt(usage: { evaluations: number; wallMs: number } | undefined): string {
+  const bounds = "Task runs to spend: each version's evaluations and the gate's runs of new versions (counted across resumes).";
+  if (!usage || usage.evaluations === 0) return `${bounds} No runs yet in this archive to estimate the time from: a first session of 20 takes minutes with a small model, longer with a 7B one on CPU.`;
+  const perRun = usage.wallMs / usage.evaluations / 1000;
+  return `${bounds} Here so far: ≈ ${perRun < 10 ? perRun.toFixed(1) : Math.round(perRun)} s per run, so 20 runs ≈ ${Math.max(1, Math.round((20 * perRun) / 60))} min.`;
 }
 
 export type SessionParams = Omit<EvolveParams, "model" | "progressToken">;
@@ -70,7 +83,7 @@ export function sessionParams(raw: RawSessionSettings, choices: SessionChoices, 
   if (maxTokens) limits.maxTokens = maxTokens;
   if (timeout) limits.timeoutMs = timeout * 1000;
   if (commandTimeout) limits.commandTimeoutMs = commandTimeout * 1000;
-  const minutes = optional(raw.budgetMinutes, "clade.session.budgetMinutes");
+  const minutes = choices.budgetMinutes ?? optional(raw.budgetMinutes, "clade.session.budgetMinutes");
   const gate = int(raw.gateTasks, "clade.session.gateTasks", -1, -1);
   const testCommand = typeof raw.testCommand === "string" && raw.testCommand.trim() ? raw.testCommand.trim() : undefined;
   return {
