@@ -1,7 +1,7 @@
 // VS Code's Apply of an ask: what is created, replaced, removed or left, and when nothing is written.
 import { describe, expect, it } from "vitest";
 import { planApply } from "../../extension/vscode/ask/askApplyPlan";
-import { displayPath } from "../../extension/vscode/ask/askDisplay";
+import { displayPath, markedPath } from "../../extension/protocol/displayText";
 
 describe("planApply", () => {
   it("creates, replaces and removes files that are as the agent found them; skips ones already applied", () => {
@@ -36,5 +36,7 @@ describe("displayPath", () => {
   it("shows control characters and invisible marks escaped", () => {
     expect(displayPath("src/a\u202eb\u0007.js")).toBe("src/a\\u{202e}b\\u{7}.js");
     expect(displayPath("plain/name.ts")).toBe("plain/name.ts");
+    expect(markedPath("a\u202eb.ts")).toBe("a\\u{202e}b.ts ⚠ unusual characters");
+    expect(markedPath("plain.ts")).toBe("plain.ts");
   });
 });

@@ -97,6 +97,19 @@ describe("details render repo text as text", () => {
     const texts = root.all().filter((n) => n.nodeName === "#text").map((n) => n.textContent);
     expect(texts).toContain(`invalid: gate (unit-tests): 2 of 9 tests failed ${XSS}`);
   });
+
+  it("a file name with a direction mark or control character is shown escaped and marked", () => {
+    const details: GraphNodeDetails = {
+      node: { id: "n5", parentId: "n0", status: "evaluated", score: 1, passed: 1, evaluated: 1, active: false, origin: "self-edit", targetTask: null },
+      tasks: [], diff: { against: "n0", added: 1, removed: 0, files: [{ path: "src/evil\u202egnp.ts", added: 1, removed: 0 }, { path: "src/bell\u0007.ts", added: 0, removed: 1 }] },
+      tokens: { evaluation: 0, creation: 0 }, diagnosis: null, problemStatement: null,
+    };
+    const root = renderDetails(details, { accept() {}, revert() {}, showDiff() {} }, () => fakeDocument.createElement("vscode-button") as unknown as HTMLElement) as unknown as FakeNode;
+    const texts = root.all().filter((n) => n.nodeName === "#text").map((n) => n.textContent);
+    expect(texts).toContain("src/evil\\u{202e}gnp.ts ⚠ unusual characters");
+    expect(texts).toContain("src/bell\\u{7}.ts ⚠ unusual characters");
+    expect(texts.some((t) => (t ?? "").includes("\u202e") || (t ?? "").includes("\u0007"))).toBe(false);
+  });
 });
 
 describe("no HTML sinks in the webview sources", () => {

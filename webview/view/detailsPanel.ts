@@ -1,5 +1,6 @@
 // The details of one version: scores per task, diff summary, tokens, diagnosis, and the Accept /
 // Revert / Show Diff buttons. Every string from the repo is set as text (see dom.ts).
+import { markedPath } from "../../extension/protocol/displayText";
 import type { GraphNodeDetails } from "../../extension/protocol/webview";
 import type { ButtonFactory } from "../ui/toolkit";
 import { displayStatus, formatScore } from "../model/nodeAppearance";
@@ -33,7 +34,7 @@ function taskList(details: GraphNodeDetails): HTMLElement {
 function diffSummary(details: GraphNodeDetails): HTMLElement {
   const diff = details.diff;
   if (!diff) return htmlElement("p", { class: "muted" }, ["No diff (the root version)."]);
-  const files = diff.files.map((f) => htmlElement("li", {}, [htmlElement("span", { class: "path" }, [f.path]), ` +${f.added} −${f.removed}`]));
+  const files = diff.files.map((f) => htmlElement("li", {}, [htmlElement("span", { class: "path" }, [markedPath(f.path)]), ` +${f.added} −${f.removed}`]));
   return htmlElement("div", {}, [
     htmlElement("p", {}, [`${diff.files.length} file(s), +${diff.added} −${diff.removed} vs ${diff.against ?? "empty"}`]),
     htmlElement("ul", { class: "files" }, files),

@@ -1,6 +1,7 @@
 // Review commands: Show Diff vs Parent, Compare Two Versions (per file with `vscode.diff` over the
 // read-only `clade-node:` documents, and a multi-file change list), Show Details and Open
 // Trajectory (Markdown documents).
+import { markedPath } from "../../protocol/displayText";
 import * as vscode from "vscode";
 import type { NodeDiffSummary, NodeSummary } from "../../protocol/archive";
 import { Requests } from "../../protocol/engine";
@@ -26,7 +27,7 @@ async function openDiff(deps: CladeDeps, node: NodeSummary, against: string | nu
   const sides = (f: NodeDiffSummary["files"][number]) => {
     const left = against === null || f.status === "added" ? EMPTY(against ?? node.id, f.path) : nodeFileUri(against, f.path);
     const right = f.status === "deleted" ? EMPTY(node.id, f.path) : nodeFileUri(node.id, f.path);
-    return { left, right, title: `${f.path} (${base} ↔ ${node.id})` };
+    return { left, right, title: `${markedPath(f.path)} (${base} ↔ ${node.id})` };
   };
   if (!diff.files.length) {
     void vscode.window.showInformationMessage(`${node.id} has the same files as ${base}.`);
@@ -42,7 +43,7 @@ async function openDiff(deps: CladeDeps, node: NodeSummary, against: string | nu
   type Item = vscode.QuickPickItem & { files: NodeDiffSummary["files"] };
   const items: Item[] = [
     { label: `$(diff-multiple) All ${diff.files.length} files`, description: `+${diff.added} −${diff.removed}`, files: diff.files },
-    ...diff.files.map((f) => ({ label: f.path, description: `${f.status} +${f.added ?? "?"} −${f.removed ?? "?"}`, files: [f] })),
+    ...diff.files.map((f) => ({ label: markedPath(f.path), description: `${f.status} +${f.added ?? "?"} −${f.removed ?? "?"}`, files: [f] })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `Changes in ${node.id} vs ${base}` });
   if (!picked) return diff;

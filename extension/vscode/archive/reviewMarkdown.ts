@@ -1,6 +1,7 @@
 // Markdown for review documents: a version's details (identity, origin, diagnosis, results per task
 // with test output) and a run's trajectory (turns, model replies, tool calls, results, test output).
 // Pure (no `vscode` import). Anything from the repo or the model goes into fenced blocks.
+import { markedPath } from "../../protocol/displayText";
 import type { NodeDetails } from "../../protocol/archive";
 import { formatScore, shortHash } from "./archivePresentation";
 
@@ -63,7 +64,7 @@ export function nodeDetailsMarkdown(details: NodeDetails): string {
       else lines.push("No test output recorded.", "");
     }
   }
-  lines.push(`## Files (${details.files.length})`, "", ...details.files.map((f) => `- ${code(f)}`), "");
+  lines.push(`## Files (${details.files.length})`, "", ...details.files.map((f) => `- ${code(markedPath(f))}`), "");
   return lines.join("\n");
 }
 

@@ -15,7 +15,7 @@ import { readSessionSettings } from "../session/sessionService";
 import { requireTrusted, sessionParams } from "../session/sessionSettings";
 import { guarded } from "../util/guarded";
 import { planApply, type PlannedFile } from "./askApplyPlan";
-import { displayPath } from "./askDisplay";
+import { displayPath } from "../../protocol/displayText";
 
 export const ASK = "clade.ask";
 export const ASK_VIEW = "clade.ask";
