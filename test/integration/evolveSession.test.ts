@@ -99,6 +99,9 @@ describe("a session with a budget of 20 and default options", () => {
         expect(summary.gateRuns).toBeGreaterThanOrEqual(gated.length);
         expect(summary.evaluationsDone + summary.gateRuns).toBeLessThanOrEqual(20 + 2 * 3);
         expect(summary.evaluationsDone).toBe(archive.searchBudget().used);
+        // Expansions are reported too (each costs model time even when it makes no version).
+        expect(summary.expansions).toBe(archive.usage().expansions);
+        expect(summary.expansions).toBeGreaterThanOrEqual(children.length);
         expect(await archive.check()).toEqual([]);
       } finally {
         await archive.dispose();

@@ -37,7 +37,7 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
       if (p.message) opts.log?.(`session ${p.sessionId}: ${p.message}`);
       opts.onProgress?.({
       title, done: p.evaluationsDone + p.gateRuns, total: p.budget, percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),
-      message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}, ${p.nodes} versions (${p.invalidNodes} invalid)${p.best ? `, best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
+      message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}; ${p.expansions} expansion${p.expansions === 1 ? "" : "s"} → ${p.nodes} version${p.nodes === 1 ? "" : "s"} (${p.invalidNodes} invalid); ${Math.round(p.elapsedMs / 1000)} s${p.best ? `; best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
       });
     },
   });

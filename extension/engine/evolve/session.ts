@@ -186,6 +186,7 @@ function report(archive: Archive, view: SessionSearchView, sessionId: string, re
     budget: budget.total,
     nodes: nodes.length,
     invalidNodes: nodes.filter((n) => n.status === "invalid").length,
+    expansions: usage.expansions,
     running: [...jobs].map((j) => ({ kind: j.kind, nodeId: j.nodeId })),
     best: pick ? { nodeId: pick, passed: bestResults.filter((r) => r.passed).length, evaluated: bestResults.length } : null,
     tokens: usage.tokens.promptTokens - usage.tokens.cachedPromptTokens + usage.tokens.completionTokens,

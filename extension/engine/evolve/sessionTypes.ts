@@ -82,6 +82,8 @@ export interface SessionProgress {
   budget: number;
   nodes: number;
   invalidNodes: number;
+  /** Self-modifications started (across resumes): each costs model time even when it makes no version. */
+  expansions: number;
   running: { kind: "expand" | "evaluate"; nodeId: string }[];
   best: { nodeId: string; passed: number; evaluated: number } | null;
   tokens: number;
