@@ -38,6 +38,8 @@ describe("clade evolve through real inference", () => {
     const logged = result.stderr.split("\n").filter((line) => line.startsWith("[engine:info] session s0: "));
     expect(logged.length).toBeGreaterThanOrEqual(started.length);
     expect(logged.filter((line) => /expansion of n\d+: (failed \(.+\)|n\d+ )/.test(line)).length).toBe(started.length);
+    // And each job is announced when it starts (an expansion can take minutes before it reports).
+    expect(logged.filter((line) => /started: expansion of n\d+/.test(line)).length).toBe(started.length);
     // Diagnoses and self-edits went through the model (their tokens are in the events).
     expect(events.some((e) => e.type === "evaluation-finished" && e.tokens.completionTokens > 0)).toBe(true);
   });

@@ -86,6 +86,8 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         // Each job records its start (expansion / evaluations in flight) before the strategy is asked again.
         const job = await startJob(context, action.kind, action.nodeId, action.kind === "evaluate" ? action.tasks : 0);
         jobs.add(job);
+        // Said at once: an expansion (diagnosis, self-edit, gate) can take minutes before it reports.
+        options.onProgress?.(progress(action.kind === "expand" ? `started: expansion of ${action.nodeId} (diagnosis, self-edit, gate)` : `started: evaluation of ${action.nodeId} on ${action.tasks} task(s)`));
         void job.done.finally(() => jobs.delete(job)).then(
           (message) => {
             failures.consecutive = 0;
