@@ -46,7 +46,7 @@ export class GraphApp {
     const start = performance.now();
     this.graph.setTree(tree);
     drawScoreChart(this.chart, scoreSeries(tree));
-    const best = tree.nodes.length ? `${tree.nodes.length} versions` : "No versions yet: start a self-improvement session.";
+    const best = tree.nodes.length ? `${tree.nodes.length} version${tree.nodes.length === 1 ? "" : "s"}` : "No versions yet: start a self-improvement session.";
     this.status.textContent = tree.budget ? `${best} · ${tree.budget.used}/${tree.budget.total} evaluations` : best;
     if (this.firstTree) {
       this.firstTree = false;

@@ -91,5 +91,7 @@ describe("zoom and pan", () => {
     const f = fitTransform({ minX: -100, maxX: 100, minY: 0, maxY: 50 }, 400, 300);
     expect(f.x).toBeCloseTo(200);
     expect(-100 * f.k + f.x).toBeGreaterThanOrEqual(32 - 1e-9);
+    // A root and one child in a large panel: drawn large, not small in the middle (issue 15.8).
+    expect(fitTransform({ minX: 0, maxX: 0, minY: 0, maxY: 80 }, 1000, 700).k).toBe(2.5);
   });
 });

@@ -23,11 +23,12 @@ export function panBy(t: ViewTransform, dx: number, dy: number): ViewTransform {
   return { k: t.k, x: t.x + dx, y: t.y + dy };
 }
 
-/** Fits the bounds (graph units) into a width × height viewport with a margin. */
+/** Fits the bounds (graph units) into a width × height viewport with a margin; a small tree is drawn large (up to FIT_MAX_SCALE), not small in the middle. */
+export const FIT_MAX_SCALE = 2.5;
 export function fitTransform(bounds: { minX: number; maxX: number; minY: number; maxY: number }, width: number, height: number, margin = 32): ViewTransform {
   const w = Math.max(1, bounds.maxX - bounds.minX);
   const h = Math.max(1, bounds.maxY - bounds.minY);
-  const k = clampScale(Math.min(1.5, (width - 2 * margin) / w, (height - 2 * margin) / h));
+  const k = clampScale(Math.min(FIT_MAX_SCALE, (width - 2 * margin) / w, (height - 2 * margin) / h));
   return { k, x: (width - (bounds.minX + bounds.maxX) * k) / 2, y: (height - (bounds.minY + bounds.maxY) * k) / 2 };
 }
 
