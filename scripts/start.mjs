@@ -1,7 +1,7 @@
 // `npm start`: Clade's main job, end to end — a real self-improvement session through real llama.cpp
 // inference. The model is $CLADE_MODEL when set; otherwise the agent-capable TEST model (a small
 // model Clade trains on its own reference trajectories: it has seen these tasks, so the session shows
-// the machinery working, not a model getting smarter; built once, ~10 minutes on 2 cores, then cached
+// the machinery working, not a model getting smarter; built once, ~11 minutes on 2 cores, then cached
 // in ~/.cache/clade). The session runs on four built-in tasks with a budget of 20 evaluations, then
 // the archive tree, the versions' scores and the best version's diff are printed.
 import { spawnSync } from "node:child_process";
@@ -35,7 +35,7 @@ if (model) {
 } else {
   model = path.join(work, "agent.gguf");
   console.log("No CLADE_MODEL set: using Clade's agent-capable TEST model (trained on these very tasks; it proves the machinery, not the model).");
-  clade(["model", "test-model", "--preset", "agent", "--out", model, "--threads", threads], { why: "build it (about 10 minutes the first time, then from ~/.cache/clade in seconds)" });
+  clade(["model", "test-model", "--preset", "agent", "--out", model, "--threads", threads], { why: "build it (about 11 minutes the first time, then from ~/.cache/clade in seconds)" });
 }
 
 // A fresh archive each time: the session's output is the point.

@@ -156,7 +156,7 @@ async function main() {
     throw new Error(`the generator says ${model.generatorParameterCount} parameters, the GGUF holds ${expected.parameterCount}`);
   }
   process.stdout.write(`[e2e] model: ${model.file} (${model.source}; ${expected.architecture}, ${expected.parameterCount} parameters)\n`);
-  expected.ask = await phase("agent test model (from ~/.cache/clade, or built: ~10 min)", () => prepareAsk(path.join(dirs.data, "agent.gguf")));
+  expected.ask = await phase("agent test model (from ~/.cache/clade, or built: ~11 min)", () => prepareAsk(path.join(dirs.data, "agent.gguf")));
   expected.archive = await phase("seed the workspace archive (clade evolve)", () => seedArchive(root, { model: model.file, workspace: dirs.workspace }));
   process.stdout.write(`[e2e] archive: ${expected.archive.nodes.map((n) => `${n.id}[${n.status} ${n.passed}/${n.evaluated}]`).join(" ")}; review child ${expected.archive.child?.id ?? "none"}\n`);
   writeSettings(dirs, {
