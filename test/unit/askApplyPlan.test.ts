@@ -1,6 +1,6 @@
 // VS Code's Apply of an ask: what is created, replaced, removed or left, and when nothing is written.
 import { describe, expect, it } from "vitest";
-import { planApply } from "../../extension/vscode/ask/askApplyPlan";
+import { planApply } from "../../extension/engine/ask/applyPlan";
 import { displayPath, markedPath } from "../../extension/protocol/displayText";
 
 describe("planApply", () => {

@@ -6,6 +6,7 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { CladeError } from "../../protocol/errors";
+import { planApply, type PlannedFile } from "./applyPlan";
 import { listTreeFiles, sha256 } from "./workspaceSnapshot";
 
 export interface FileChange {
@@ -73,38 +74,26 @@ export type ApplyResult =
   | { ok: false; conflicts: { path: string; why: string }[] };
 
 /**
- * Writes an ask's change into the workspace, all or nothing: every file must still be as the agent
- * found it (or already as the agent left it); a file the user changed meanwhile is a conflict, and
- * then nothing is written.
+ * Writes an ask's change into the workspace, all or nothing (applyPlan.ts decides, on content
+ * hashes): a file the user changed meanwhile is a conflict, and then nothing is written.
  */
 export async function applyChange(workspace: string, keepDir: string, change: WorkspaceChange): Promise<ApplyResult> {
-  const conflicts: { path: string; why: string }[] = [];
-  const todo: FileChange[] = [];
+  const files: PlannedFile[] = [];
   for (const file of change.files) {
     const target = path.join(workspace, file.path);
-    const current = existsSync(target) ? sha256(await fs.readFile(target)) : undefined;
-    if (current === file.after) continue; // already as the agent left it
-    if (current !== file.before) {
-      conflicts.push({ path: file.path, why: current === undefined ? "you deleted it after the ask started" : file.before === undefined ? "you created it after the ask started" : "you changed it after the ask started" });
-    } else todo.push(file);
+    files.push({ path: file.path, before: file.before, after: file.after, current: existsSync(target) ? sha256(await fs.readFile(target)) : undefined });
   }
-  if (conflicts.length) return { ok: false, conflicts };
-  const written: string[] = [];
-  const deleted: string[] = [];
-  for (const file of todo) {
+  const plan = planApply(files);
+  if (!plan.ok) return plan;
+  for (const file of plan.remove) await fs.rm(path.join(workspace, file.path), { force: true });
+  for (const file of [...plan.create, ...plan.replace]) {
     const target = path.join(workspace, file.path);
-    if (file.after === undefined) {
-      await fs.rm(target, { force: true });
-      deleted.push(file.path);
-    } else {
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      const temp = `${target}.clade-apply-${process.pid}`;
-      await fs.copyFile(path.join(keepDir, "after", file.path), temp);
-      await fs.rename(temp, target);
-      written.push(file.path);
-    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.clade-apply-${process.pid}`;
+    await fs.copyFile(path.join(keepDir, "after", file.path), temp);
+    await fs.rename(temp, target);
   }
-  return { ok: true, written, deleted };
+  return { ok: true, written: [...plan.create, ...plan.replace].map((f) => f.path).sort(), deleted: plan.remove.map((f) => f.path) };
 }
 
 async function keep(file: string, data: Buffer): Promise<void> {

@@ -14,7 +14,7 @@ import type { CladeDeps } from "../deps";
 import { readSessionSettings } from "../session/sessionService";
 import { requireTrusted, sessionParams } from "../session/sessionSettings";
 import { guarded } from "../util/guarded";
-import { planApply, type PlannedFile } from "./askApplyPlan";
+import { planApply, type PlannedFile } from "../../engine/ask/applyPlan";
 import { displayPath } from "../../protocol/displayText";
 
 export const ASK = "clade.ask";

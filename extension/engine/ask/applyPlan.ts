@@ -1,14 +1,16 @@
-// What applying an ask's change in VS Code would do, decided before anything is written: every file
-// must still read as the agent found it (open editors' unsaved text counts), or already as the agent
-// left it; anything else is a conflict and nothing is applied. Pure (no `vscode` import).
+// What applying an ask's change would do, decided before anything is written: every file must still
+// be as the agent found it, or already as the agent left it; anything else is a conflict and nothing
+// is applied. One rule for both paths: the engine compares content hashes of the files on disk
+// (`clade asks apply`), VS Code compares texts with open editors' unsaved text counted. Pure.
 
+/** Each side as a text or a content hash (compared for equality only; undefined: no such file). */
 export interface PlannedFile {
   path: string;
-  /** The agent's starting text (undefined: the file did not exist). */
+  /** As the agent found it (undefined: the file did not exist). */
   before: string | undefined;
-  /** The agent's text (undefined: the agent deleted it). */
+  /** As the agent left it (undefined: the agent deleted it). */
   after: string | undefined;
-  /** What the user has now: an open editor's text, else the file on disk (undefined: no such file). */
+  /** What the user has now (in VS Code: an open editor's text, else the file on disk). */
   current: string | undefined;
 }
 
