@@ -2,28 +2,21 @@
 // the change is printed as a unified diff and written only with --apply. `clade asks list | apply |
 // discard | save-task` review what was asked before.
 import path from "node:path";
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { AskEvent, AskParams, AskResult, AskSummary } from "../../../protocol/ask";
 import { Requests, type AskApplyResult } from "../../../protocol/engine";
 import { createProgress, printJson } from "../output";
-import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
-import { readScripted } from "./runCommand";
+import { addAgentRunOptions, agentRunParams, type AgentRunCliOptions } from "./agentRunOptions";
 
-interface AskCliOptions extends Partial<ModelCliOptions> {
+interface AskCliOptions extends Partial<ModelCliOptions>, AgentRunCliOptions {
   workspace: string;
   testCommand?: string;
   node?: string;
   file?: string[];
   allowCommand?: string[];
   apply?: boolean;
-  scripted?: AskParams["scripted"];
-  maxTurns?: number;
-  timeout?: number;
-  sandbox?: "process" | "bwrap";
-  temperature?: number;
-  seed?: number;
   json?: boolean;
   verbose?: boolean;
 }
@@ -40,13 +33,8 @@ export function registerAskCommands(program: Command): void {
     .option("--node <id>", "archive version to ask (default: the active version, else the seed agent)")
     .option("--file <path>", "a file to point the agent at (repeatable)", (value: string, all: string[] = []) => [...all, value])
     .option("--allow-command <prefix>", "a command prefix the agent may run (repeatable; default: node and the test command's first word)", (value: string, all: string[] = []) => [...all, value])
-    .option("--apply", "write the change into the workspace when there is one and the test command passes")
-    .option("--scripted <file>", "replay a SCRIPTED list of model replies instead of a model (deterministic)", readScripted)
-    .option("--max-turns <n>", "turn limit", intOption("--max-turns", 1, 1000))
-    .option("--timeout <seconds>", "wall-clock limit", intOption("--timeout", 1, 86_400))
-    .addOption(new Option("--sandbox <mode>", "how commands are confined").choices(["process", "bwrap"]).default("process"))
-    .option("--temperature <t>", "sample every model call at this temperature", floatOption("--temperature", 0, 2))
-    .option("--seed <n>", "sampling seed", intOption("--seed", 0, 2 ** 31 - 1))
+    .option("--apply", "write the change into the workspace when there is one and the test command passes");
+  addAgentRunOptions(command)
     .option("--json", "print one JSON document: the ask's result (patch, changes, run record)")
     .action(async (instruction: string, opts: AskCliOptions) => {
       const model = opts.model ?? process.env.CLADE_MODEL;
@@ -55,9 +43,7 @@ export function registerAskCommands(program: Command): void {
       const params: AskParams = {
         workspace, instruction, testCommand: opts.testCommand, node: opts.node, files: opts.file, allowCommands: opts.allowCommand, apply: opts.apply,
         model: model ? specFromOptions({ ...(opts as ModelCliOptions), model }) : undefined,
-        scripted: opts.scripted, isolation: opts.sandbox,
-        ...(opts.temperature !== undefined || opts.seed !== undefined ? { sampling: { temperature: opts.temperature, seed: opts.seed } } : {}),
-        limits: { ...(opts.maxTurns ? { maxTurns: opts.maxTurns } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) },
+        ...agentRunParams(opts),
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => {
