@@ -7,7 +7,7 @@ import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, Prog
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
 import type { RunResult } from "../protocol/run";
-import type { AskEvent, AskParams, AskResult } from "../protocol/ask";
+import { versionNode, type AskEvent, type AskParams, type AskResult } from "../protocol/ask";
 import type { AgentRuns } from "./agent/agentRuns";
 import { archivePaths } from "./archive/archivePaths";
 import { ArchiveService } from "./archive/archiveService";
@@ -84,8 +84,7 @@ export class Engine {
 
   /** One agent version on one task (sandbox, confined agent process, hidden-test scoring). */
   async runTask(params: Omit<RunTaskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void } = {}): Promise<RunResult> {
-    this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
-    const result = await (await this.agentRuns).run(params, opts);
+    const result = await (await this.runs()).run(params, opts);
     if (!params.scripted) await this.recordRun(params.workspace, params.suite, result);
     return result;
   }
@@ -99,8 +98,8 @@ export class Engine {
     if (!existsSync(archivePaths(workspace).log)) return;
     try {
       await this.archives.withWriter(workspace, async (archive) => {
-        const nodeId = result.versionId === "seed" ? archive.nodes().find((n) => n.parentId === null)?.id : result.versionId;
-        if (nodeId && archive.node(nodeId)) await archive.recordRun(nodeId, suite, result);
+        const nodeId = versionNode(result.versionId, archive.root()?.id);
+        if (archive.node(nodeId)) await archive.recordRun(nodeId, suite, result);
       });
     } catch (error) {
       this.log("warn", `The run ${result.runId} of ${result.versionId} on ${result.taskId} was not recorded in the archive: ${error instanceof Error ? error.message : String(error)}`);
@@ -109,9 +108,14 @@ export class Engine {
 
   /** The agent works on a copy of the user's workspace (askService.ts). */
   async ask(params: Omit<AskParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; onEvent?: (e: AskEvent) => void } = {}): Promise<AskResult> {
-    this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
     const { ask } = await import("./ask/askService");
-    return ask(await this.agentRuns, params, opts);
+    return ask(await this.runs(), params, opts);
+  }
+
+  /** The agent-run service, loaded on first use (it pulls in the runner and the sandbox). */
+  private runs(): Promise<AgentRuns> {
+    this.agentRuns ??= import("./agent/agentRuns").then(({ AgentRuns }) => new AgentRuns(this.models));
+    return this.agentRuns;
   }
 
   async evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {

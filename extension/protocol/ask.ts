@@ -133,6 +133,11 @@ export interface AskSummary {
   savedAs: string | null;
 }
 
+/** The archive node a run of `versionId` belongs to: "seed" (no version accepted yet) is the root. */
+export function versionNode(versionId: string, rootId: string | null | undefined): string {
+  return versionId === "seed" && rootId ? rootId : versionId;
+}
+
 /** A version's score on the user's own requests, next to its suite score. */
 export interface UserTaskScore {
   asks: number;

@@ -6,6 +6,7 @@
 import { promises as fs, unwatchFile, watchFile } from "node:fs";
 import path from "node:path";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, NodeDetails, NodeDiffSummary } from "../../protocol/archive";
+import { versionNode } from "../../protocol/ask";
 import { askSummaries, userTaskScores } from "../ask/askLog";
 import { CladeError } from "../../protocol/errors";
 import { Emitter } from "../util/emitter";
@@ -222,6 +223,6 @@ async function withAsks(tree: ArchiveTree): Promise<ArchiveTree> {
   const asks = await askSummaries(tree.workspace).catch(() => []);
   if (!asks.length) return tree;
   const root = tree.nodes.find((n) => n.parentId === null)?.id;
-  const scores = userTaskScores(asks.map((a) => (a.versionId === "seed" && root ? { ...a, versionId: root } : a)));
+  const scores = userTaskScores(asks.map((a) => ({ ...a, versionId: versionNode(a.versionId, root) })));
   return { ...tree, asks, nodes: tree.nodes.map((n) => ({ ...n, userTasks: scores.get(n.id) ?? null })) };
 }

@@ -11,7 +11,7 @@ import type { AskSaveResult } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import { checkTask } from "../tasks/checkTask";
 import { openSuite } from "../tasks/openSuite";
-import { appendAskRecord, asksPaths, findAsk, readAskRecords } from "./askLog";
+import { appendAskRecord, asksPaths, findAsk } from "./askLog";
 import { readChange } from "./askService";
 import { listWorkspaceFiles } from "./workspaceSnapshot";
 
@@ -99,11 +99,4 @@ async function copy(from: string, to: string): Promise<void> {
 
 function rel(root: string, p: string): string {
   return path.relative(root, p).split(path.sep).join("/");
-}
-
-/** Applied asks whose test command passed after the change: training data for `clade train`. */
-export async function trainableAskTrajectories(workspace: string): Promise<string[]> {
-  const records = await readAskRecords(workspace);
-  const applied = new Set(records.filter((r) => r.type === "ask-resolved" && r.resolution === "applied").map((r) => r.askId));
-  return records.flatMap((r) => (r.type === "ask" && applied.has(r.askId) && r.testsAfter === true && existsSync(r.trajectory) ? [r.trajectory] : []));
 }

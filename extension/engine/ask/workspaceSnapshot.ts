@@ -60,7 +60,7 @@ export async function snapshotWorkspace(workspace: string, dest: string): Promis
 
 /** The files under `dir` as the snapshot rules see them (for the agent's finished copy, which has no .git). */
 export async function listTreeFiles(dir: string): Promise<string[]> {
-  return (await walk(path.resolve(dir))).filter((p) => !p.split("/").some((part) => ALWAYS_SKIPPED.has(part)) && isRegularFile(path.join(dir, p))).sort();
+  return (await walk(path.resolve(dir))).sort();
 }
 
 export function sha256(data: Buffer | string): string {

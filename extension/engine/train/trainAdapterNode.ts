@@ -9,6 +9,7 @@ import path from "node:path";
 import type { ProgressValue } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import type { Archive } from "../archive/archive";
+import { versionNode } from "../../protocol/ask";
 import { askSummaries } from "../ask/askLog";
 import type { ArchiveNode } from "../archive/types";
 import { storeAdapter } from "./adapterStore";
@@ -131,9 +132,9 @@ export function pickParent(archive: Archive, from: string | undefined): ArchiveN
 export async function passedTrajectories(archive: Archive, root: string | null): Promise<string[]> {
   const ids = root === null ? archive.nodes().map((n) => n.id) : cladeOf(archive, root);
   const inClade = new Set(ids);
-  const rootId = archive.nodes().find((n) => n.parentId === null)?.id;
+  const rootId = archive.root()?.id;
   const asks = await askSummaries(archive.paths.workspace).catch(() => []);
-  const applied = asks.filter((a) => a.resolution === "applied" && a.testsAfter === true && inClade.has(a.versionId === "seed" && rootId ? rootId : a.versionId) && existsSync(a.trajectory));
+  const applied = asks.filter((a) => a.resolution === "applied" && a.testsAfter === true && inClade.has(versionNode(a.versionId, rootId)) && existsSync(a.trajectory));
   return [
     ...ids.flatMap((id) => [...archive.results(id).filter((r) => r.passed).map((r) => r.trajectory), ...archive.otherRuns(id).filter((r) => r.passed).map((r) => r.trajectory)]),
     ...applied.map((a) => a.trajectory),

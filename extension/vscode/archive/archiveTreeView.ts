@@ -3,7 +3,7 @@
 // the context menus key on. Live: re-renders whenever the ArchiveModel changes.
 import * as vscode from "vscode";
 import type { NodeSummary } from "../../protocol/archive";
-import type { AskSummary } from "../../protocol/ask";
+import { versionNode, type AskSummary } from "../../protocol/ask";
 import type { CladeDeps } from "../deps";
 import { Disposable } from "../util/disposable";
 import type { ArchiveModel } from "./archiveModel";
@@ -35,7 +35,7 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
       const root = tree?.nodes.find((n) => n.parentId === null)?.id;
       this.asks = new Map();
       for (const ask of tree?.asks ?? []) {
-        const nodeId = ask.versionId === "seed" && root ? root : ask.versionId;
+        const nodeId = versionNode(ask.versionId, root);
         this.asks.set(nodeId, [...(this.asks.get(nodeId) ?? []), { kind: "ask", ask, nodeId }]);
       }
       this.loaded = true;
