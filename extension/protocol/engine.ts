@@ -4,7 +4,7 @@
 import { NotificationType, ProgressType, RequestType } from "vscode-jsonrpc";
 import type { ErrorData } from "./errors";
 import type { AgentLimits } from "./agent";
-import type { ChatParams, ChatResult, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
+import type { ChatParams, ChatResult, GpuChoice, HardwareInfo, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
 import type { RunResult } from "./run";
 import type { AskEvent, AskParams, AskResult, AskSummary } from "./ask";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
@@ -146,6 +146,8 @@ export interface EvolveResult {
   sessionId: string;
   resumed: boolean;
   stopReason: string;
+  /** Why, in words, where the reason needs them (the budget cannot fit another expansion; jobs kept failing). */
+  stopMessage?: string;
   evaluationsDone: number;
   /** Task runs of the validation gate; they count against `budget` with the evaluations. */
   gateRuns: number;
@@ -186,6 +188,8 @@ export const Requests = {
   chat: new RequestType<ChatParams & WithProgress, ChatResult, ErrorData>("model/chat"),
   /** Closes a chat session (frees its sequence). */
   endChatSession: new RequestType<{ sessionId: string }, void, ErrorData>("model/endSession"),
+  /** What this machine offers llama.cpp for a GPU choice: cores, RAM, backend and why, GPU devices and VRAM. */
+  hardware: new RequestType<{ gpu?: GpuChoice }, HardwareInfo, ErrorData>("system/hardware"),
   download: new RequestType<DownloadParams, DownloadResult, ErrorData>("model/download"),
   generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
   /** One agent version on one task: sandbox, confined agent process, hidden-test scoring, trajectory. */

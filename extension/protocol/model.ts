@@ -55,6 +55,8 @@ export interface ModelInfo {
   contextReason: string;
   threads: number;
   backend: Backend;
+  /** Why this backend (the GPU choice, and what auto found). */
+  backendReason: string;
   gpuLayers: number;
   /** Raw Jinja template from the GGUF, if any. */
   chatTemplate: string | null;
@@ -64,6 +66,23 @@ export interface ModelInfo {
   functionCalling: boolean;
   lora: LoraSpec[];
   loadMs: number;
+}
+
+/** What this machine offers llama.cpp (engine request `system/hardware`, `clade doctor`). */
+export interface HardwareInfo {
+  /** e.g. "linux-x64". */
+  platform: string;
+  cpuCores: number;
+  /** Cores llama.cpp counts for math (no hyper-threads). */
+  cpuMathCores: number;
+  totalRamBytes: number;
+  gpuChoice: GpuChoice;
+  /** The backend that choice resolves to here. */
+  backend: Backend;
+  gpuDevices: string[];
+  vramTotalBytes: number;
+  vramFreeBytes: number;
+  backendReason: string;
 }
 
 export type ChatRole = "system" | "user" | "assistant" | "tool";

@@ -4,6 +4,7 @@
 // code-server, its extension hosts and the Clade engine processes they started.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 
@@ -33,6 +34,30 @@ export function prepareDirs(root) {
  * `scope: machine`, which VS Code reads only from the settings of the machine that runs the
  * extension: in code-server, <user-data>/Machine/settings.json).
  */
+/**
+ * A Hugging Face mirror on 127.0.0.1 (node-llama-cpp and Clade honour MODEL_ENDPOINT): every
+ * `<user>/<repo>/resolve/<branch>/<file>.gguf` is `file`'s bytes, with ranges as the hub serves them.
+ */
+export async function startModelMirror(file) {
+  const body = fs.readFileSync(file);
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    if (!/\/resolve\/[^/]+\/.+\.gguf(\?|$)/.test(req.url ?? "")) {
+      res.writeHead(req.url === "/" ? 200 : 404, { "Content-Type": "text/plain" });
+      res.end("clade e2e model mirror");
+      return;
+    }
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Number(range[2]) : body.length - 1;
+    res.writeHead(range ? 206 : 200, { "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream", "Content-Length": end - start + 1, ...(range ? { "Content-Range": `bytes ${start}-${end}/${body.length}` } : {}) });
+    res.end(req.method === "HEAD" ? undefined : body.subarray(start, end + 1));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, requests, stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+}
+
 export function writeSettings(dirs, { user, machine }) {
   const write = (folder, settings) => {
     const file = path.join(dirs.userData, folder, "settings.json");
@@ -63,7 +88,7 @@ async function waitHealthy(url, child, timeoutMs) {
  * load an extension under development and run extension tests) and waits for /healthz. With
  * `trust`, workspace trust stays on (the restricted-mode test opens an untrusted folder).
  */
-export async function startCodeServer({ nodeBin, entry, port, dirs, logFile, trust = false }) {
+export async function startCodeServer({ nodeBin, entry, port, dirs, logFile, trust = false, env: extraEnv = {} }) {
   const args = [
     entry,
     "--bind-addr", `127.0.0.1:${port}`,
@@ -85,6 +110,7 @@ export async function startCodeServer({ nodeBin, entry, port, dirs, logFile, tru
     XDG_CACHE_HOME: dirs.cache,
     TMPDIR: dirs.tmp,
     LANG: process.env.LANG ?? "C.UTF-8",
+    ...extraEnv,
   };
   const log = fs.openSync(logFile, "w");
   const child = spawn(nodeBin, args, { env, detached: true, stdio: ["ignore", log, log] });

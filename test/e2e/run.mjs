@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { chromium } from "playwright-core";
 import { codeServerBin, nodeBin, setupE2e, testDir } from "../../scripts/setupE2e.mjs";
-import { freePort, prepareDirs, startCodeServer, writeSettings } from "./codeServer.mjs";
+import { freePort, prepareDirs, startCodeServer, startModelMirror, writeSettings } from "./codeServer.mjs";
 import { modelFacts, prepareModel } from "./modelFacts.mjs";
 import { seedArchive } from "./seedArchive.mjs";
 import { runUiTests } from "./uiTest.mjs";
@@ -93,7 +93,7 @@ async function runRestricted(browser, model) {
   writeSettings(dirs, { machine: machineSettings(model), user: { ...USER_SETTINGS, "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" } });
   const server = await startCodeServer({ nodeBin, entry: codeServerBin, port: await freePort(), dirs, logFile: path.join(outDir, "code-server-untrusted.log"), trust: true });
   try {
-    return await runRestrictedTests({ browser, url: workbenchUrl(server, dirs, { extensionDevelopmentPath: root }), shotsDir: outDir });
+    return await runRestrictedTests({ browser, url: workbenchUrl(server, dirs, { extensionDevelopmentPath: root }), shotsDir: outDir, modelBase: path.basename(model) });
   } finally {
     await server.stop();
   }
@@ -163,7 +163,10 @@ async function main() {
     machine: machineSettings(model.file),
     user: USER_SETTINGS,
   });
-  const server = await phase("start code-server", async () => startCodeServer({ nodeBin, entry: codeServerBin, port: await freePort(), dirs, logFile: path.join(outDir, "code-server.log") }));
+  // "Download Recommended Model" fetches from a Hugging Face mirror on 127.0.0.1 serving the test model.
+  const mirror = await startModelMirror(model.file);
+  expected.download = { machineSettings: path.join(dirs.userData, "Machine", "settings.json"), userSettings: path.join(dirs.userData, "User", "settings.json"), mirror };
+  const server = await phase("start code-server", async () => startCodeServer({ nodeBin, entry: codeServerBin, port: await freePort(), dirs, logFile: path.join(outDir, "code-server.log"), env: { MODEL_ENDPOINT: mirror.url } }));
   let browser;
   try {
     browser = await phase("start chromium", () => chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS }));
@@ -182,6 +185,7 @@ async function main() {
     outcomes.push(...(await phase("UI tests", () => runUiTests({ browser, url: uiUrl, expected, shotsDir: outDir, prepareUiAsk }))));
   } finally {
     await server.stop();
+    await mirror.stop();
   }
   try {
     if (browser) outcomes.push(...(await phase("restricted mode (untrusted workspace)", () => runRestricted(browser, model.file))));

@@ -38,6 +38,22 @@ describe("engine process", () => {
     expect(cmdline).toEqual(expect.arrayContaining(engineNodeFlags.execArgv));
   });
 
+  it("describes this machine's hardware for a GPU choice, with the reason for the backend", async () => {
+    const client = await startEngine();
+    const auto = await client.request(Requests.hardware, { gpu: "auto" });
+    expect(auto.cpuCores).toBeGreaterThan(0);
+    expect(auto.cpuMathCores).toBeGreaterThan(0);
+    expect(auto.totalRamBytes).toBeGreaterThan(1e9);
+    expect(auto.platform).toBe(`${process.platform}-${process.arch}`);
+    expect(auto.backendReason).toMatch(/^"auto" /);
+    // This machine has no GPU: auto runs on the CPU and says what it looked for and how to fix it.
+    if (auto.backend === "cpu") expect(auto.backendReason).toMatch(/no GPU runtime was found \(looked for .*cuda.*\)/);
+    else expect(auto.gpuDevices.length).toBeGreaterThan(0);
+    const cpu = await client.request(Requests.hardware, { gpu: "cpu" });
+    expect(cpu).toMatchObject({ backend: "cpu", gpuDevices: [], vramTotalBytes: 0 });
+    expect(cpu.backendReason).toBe('clade.model.gpu is "cpu": llama.cpp runs on the CPU only.');
+  });
+
   it("loads the real stories260K model with progress and generates real text", async () => {
     const client = await startEngine();
     const progress: ProgressValue[] = [];

@@ -2,7 +2,8 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CladeError } from "../../extension/protocol/errors";
-import { fitCatalog, fitLevel, formatBytes, formatParameters, parseCatalog, usableRamBytes, type CatalogEntry } from "../../extension/vscode/model/catalog";
+import { estimateCpuTokensPerSecond, fitCatalog, fitLevel, formatBytes, formatParameters, MIN_RECOMMENDED_TOKENS_PER_SECOND, parseCatalog, usableRamBytes, type CatalogEntry } from "../../extension/vscode/model/catalog";
+import { profileFromHardware } from "../../extension/vscode/model/machineProfile";
 import { isValidHfUri } from "../../extension/vscode/model/modelSettings";
 
 const GIB = 1024 ** 3;
@@ -63,6 +64,44 @@ describe("model catalog", () => {
     expect(recommended).toHaveLength(1);
     expect(recommended[0].fit).toBe("fits");
     expect(fitted.find((f) => f.entry.id === "qwen2.5-coder-7b-instruct-q8_0")?.fit).toBe("too-large");
+  });
+
+  it("recommends by cores and GPU too: 2 cores and no GPU get a small model, not the 7B, and each entry says why", () => {
+    const laptop = fitCatalog(shipped, { totalRamBytes: 24 * GIB, cpuCores: 2 });
+    const pick = laptop.find((f) => f.recommended)!;
+    expect(pick.entry.parameters).toBeLessThan(2e9);
+    expect(pick.entry.quantization).toBe("Q4_K_M");
+    expect(pick.reason).toMatch(/^recommended, the largest 4-bit model that fits in RAM and generates ≥ 10 tokens\/s on 2 cores: on the CPU \(2 cores\): about \d+ tokens\/s/);
+    const sevenB = laptop.find((f) => f.entry.id === "qwen2.5-coder-7b-instruct-q4_k_m")!;
+    expect(sevenB.fit).toBe("fits");
+    expect(sevenB.recommended).toBe(false);
+    expect(sevenB.cpuTokensPerSecond!).toBeLessThan(MIN_RECOMMENDED_TOKENS_PER_SECOND);
+    // A 16-core desktop is fast enough for the 7B on the CPU.
+    expect(fitCatalog(shipped, { totalRamBytes: 32 * GIB, cpuCores: 16 }).find((f) => f.recommended)?.entry.id).toBe("qwen2.5-coder-7b-instruct-q4_k_m");
+    // A 12 GB GPU runs the 7B Q4 wholly on the GPU whatever the CPU; the reason names the GPU.
+    const gpu = fitCatalog(shipped, { totalRamBytes: 16 * GIB, cpuCores: 2, gpu: { backend: "cuda", name: "NVIDIA RTX 4070", vramBytes: 12e9 } });
+    const gpuPick = gpu.find((f) => f.recommended)!;
+    expect(gpuPick.entry.id).toBe("qwen2.5-coder-7b-instruct-q4_k_m");
+    expect(gpuPick.runsOn).toBe("gpu");
+    expect(gpuPick.reason).toContain("runs wholly on the GPU (NVIDIA RTX 4070)");
+    // A 4 GB GPU: the 7B does not fit in VRAM and says so.
+    const small = fitCatalog(shipped, { totalRamBytes: 16 * GIB, cpuCores: 4, gpu: { backend: "vulkan", name: "iGPU", vramBytes: 4e9 } });
+    expect(small.find((f) => f.entry.id === "qwen2.5-coder-7b-instruct-q4_k_m")?.reason).toMatch(/too large for the GPU's 4.0 GB, so mostly on the CPU/);
+    expect(small.find((f) => f.recommended)?.runsOn).toBe("gpu");
+    // Nothing fast enough: the fastest that fits, saying so.
+    const slow = fitCatalog([entry("a", 7e9, "Q4_K_M", 6), entry("b", 13e9, "Q4_K_M", 9)], { totalRamBytes: 32 * GIB, cpuCores: 1 });
+    expect(slow.find((f) => f.recommended)?.reason).toMatch(/^recommended, the fastest model that fits: none reaches/);
+  });
+
+  it("estimates CPU speed from memory bandwidth per core, capped", () => {
+    expect(estimateCpuTokensPerSecond({ sizeBytes: 1e9 }, 2)).toBeCloseTo(10);
+    expect(estimateCpuTokensPerSecond({ sizeBytes: 1e9 }, 64)).toBeCloseTo(50);
+  });
+
+  it("describes the machine from the engine's hardware answer", () => {
+    const base = { platform: "linux-x64", cpuCores: 4, cpuMathCores: 2, totalRamBytes: 24e9, gpuChoice: "auto" as const, vramFreeBytes: 0, backendReason: "" };
+    expect(profileFromHardware({ ...base, backend: "cpu", gpuDevices: [], vramTotalBytes: 0 })).toMatchObject({ cpuCores: 2, gpu: undefined, summary: "24.0 GB RAM, 2 cores, no GPU in use" });
+    expect(profileFromHardware({ ...base, backend: "cuda", gpuDevices: ["NVIDIA H100"], vramTotalBytes: 80e9 })).toMatchObject({ gpu: { backend: "cuda", name: "NVIDIA H100", vramBytes: 80e9 }, summary: "24.0 GB RAM, 2 cores, NVIDIA H100 (cuda, 80.0 GB)" });
   });
 
   it("formats sizes and parameter counts", () => {

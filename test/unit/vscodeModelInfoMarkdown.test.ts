@@ -5,7 +5,7 @@ import { escapeMarkdown, modelInfoMarkdown } from "../../extension/vscode/model/
 
 const info: ModelInfo = {
   file: "/models/tiny|model.gguf", sizeBytes: 1_200_000, architecture: "llama", name: "Tiny *Test*", parameterCount: 292_864,
-  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, contextPerSequence: 512, contextReason: "512 tokens per sequence as set (trained for 512).", threads: 1,
+  layers: 5, embeddingLength: 64, vocabularySize: 512, trainContextLength: 512, contextSize: 512, sequences: 1, contextPerSequence: 512, contextReason: "512 tokens per sequence as set (trained for 512).", threads: 1, backendReason: "clade.model.gpu is \"cpu\": llama.cpp runs on the CPU only.",
   backend: "cpu", gpuLayers: 0, chatTemplate: null, chatWrapper: "GeneralChatWrapper", functionCalling: false, lora: [], loadMs: 1234,
 };
 
@@ -18,7 +18,7 @@ describe("model info document", () => {
     expect(md).toContain("| Context | 512 tokens per sequence × 1 sequence(s) (trained with 512) — 512 tokens per sequence as set \\(trained for 512\\). |");
     expect(md).toContain("| Chat wrapper | `GeneralChatWrapper` (the file has no chat template) |");
     expect(md).toContain("| Function calling | no");
-    expect(md).toContain("| Backend | cpu, 0 layer(s) on the GPU |");
+    expect(md).toContain('| Backend | cpu, 0 layer(s) on the GPU — clade.model.gpu is "cpu": llama.cpp runs on the CPU only. |');
     expect(md).toContain("| Threads | 1 |");
     expect(md).toContain("| Load time | 1,234 ms |");
     expect(md).not.toContain("Configured as");

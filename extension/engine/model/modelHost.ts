@@ -14,6 +14,7 @@ import { fileSha256 } from "./fileSha256";
 import { LlamaLogRelay } from "./llamaLogRelay";
 import { loadModelFile, type LoadedModel } from "./loadedModel";
 import { ModelContext, type ContextSettings } from "./modelContext";
+import { describeBackendChoice } from "./hardware";
 import { buildModelInfo } from "./modelInfo";
 import { autoContextMax, autoContextMin, normalizeLora, normalizeSpec, sameLora, type NormalizedSpec } from "./modelSpec";
 import { resolveModelSource } from "./resolveModelSource";
@@ -112,6 +113,7 @@ export class ModelHost {
     const sha256 = await fileSha256(file, this.options.defaultCacheDir, opts);
     const loaded = await this.ensureModel({ file, fileInfo, sizeBytes, sha256 }, settings, opts);
     const context = await this.ensureContext(loaded, settings, opts);
+    const reason = await describeBackendChoice(settings.gpu, loaded.backend);
     this.current = buildModelInfo({
       file,
       sha256,
@@ -121,6 +123,7 @@ export class ModelHost {
       sequences: context.settings.sequences,
       threads: context.settings.threads,
       backend: loaded.backend.backend,
+      backendReason: reason,
       chatWrapper: loaded.chatWrapper,
       lora: context.settings.lora,
       contextReason: contextReason(context.settings.contextPerSequence, context.context.contextSize, loaded.model.trainContextSize),

@@ -24,6 +24,7 @@ export interface ModelInfoParts {
   sequences: number;
   threads: number;
   backend: Backend;
+  backendReason: string;
   chatWrapper: ChatWrapper;
   lora: LoraSpec[];
   loadMs: number;
@@ -52,6 +53,7 @@ export function buildModelInfo(parts: ModelInfoParts): ModelInfo {
     contextReason: parts.contextReason,
     threads: parts.threads,
     backend: parts.backend,
+    backendReason: parts.backendReason,
     gpuLayers: model.gpuLayers,
     chatTemplate: metadata.tokenizer?.chat_template ?? null,
     chatWrapper: parts.chatWrapper.wrapperName,

@@ -25,15 +25,37 @@ export type FitLevel = "fits" | "tight" | "too-large";
 export interface FittedEntry {
   entry: CatalogEntry;
   fit: FitLevel;
+  /** Where it would run: wholly on the GPU, or on the CPU (RAM). */
+  runsOn: "gpu" | "cpu";
+  /** CPU only: the estimated generation speed (see estimateCpuTokensPerSecond). */
+  cpuTokensPerSecond?: number;
+  /** One line for the user: how this entry fits this machine. */
+  reason: string;
   /** The single best choice for this machine. */
   recommended: boolean;
 }
 
+/** What the recommendation depends on. Only RAM is required; the rest comes from the engine. */
 export interface MachineMemory {
   totalRamBytes: number;
+  /** Cores llama.cpp computes with (undefined: unknown, RAM alone decides). */
+  cpuCores?: number;
+  /** A GPU llama.cpp can use here. */
+  gpu?: { backend: string; name: string; vramBytes: number };
 }
 
 const GIB = 1024 ** 3;
+/**
+ * CPU generation is bound by memory bandwidth: each token reads every weight once. Bandwidth one
+ * llama.cpp thread draws (a conservative figure for laptop/desktop DDR4–DDR5), and the most a
+ * desktop's memory channels give however many threads run.
+ */
+const CPU_BYTES_PER_SECOND_PER_CORE = 5e9;
+const CPU_MAX_BYTES_PER_SECOND = 50e9;
+/** Slowest generation worth recommending: an agent run writes ~2,000 tokens, ~3 minutes at 10/s. */
+export const MIN_RECOMMENDED_TOKENS_PER_SECOND = 10;
+/** Part of the VRAM a model may fill (the rest: the display, other programs, fragmentation). */
+const VRAM_USABLE = 0.9;
 
 /** Validates the catalog file's JSON; every problem names the entry and the field. */
 export function parseCatalog(json: unknown): CatalogEntry[] {
@@ -82,19 +104,51 @@ export function fitLevel(entry: CatalogEntry, memory: MachineMemory): FitLevel {
   return "too-large";
 }
 
+/** Estimated tokens/s generating with `cores` CPU threads (an estimate from bandwidth, not a measurement). */
+export function estimateCpuTokensPerSecond(entry: Pick<CatalogEntry, "sizeBytes">, cores: number): number {
+  return Math.min(cores * CPU_BYTES_PER_SECOND_PER_CORE, CPU_MAX_BYTES_PER_SECOND) / entry.sizeBytes;
+}
+
+function fitOne(entry: CatalogEntry, machine: MachineMemory): FittedEntry {
+  const gpu = machine.gpu;
+  if (gpu && entry.vramBytes <= gpu.vramBytes * VRAM_USABLE) {
+    return { entry, fit: "fits", runsOn: "gpu", recommended: false, reason: `runs wholly on the GPU (${gpu.name}): needs ${formatBytes(entry.vramBytes)} of its ${formatBytes(gpu.vramBytes)}` };
+  }
+  const fit = fitLevel(entry, machine);
+  const ram = `needs ${formatBytes(entry.ramBytes)} of ${formatBytes(machine.totalRamBytes)} RAM`;
+  if (fit === "too-large") return { entry, fit, runsOn: "cpu", recommended: false, reason: `too large: ${ram}` };
+  const where = gpu ? `too large for the GPU's ${formatBytes(gpu.vramBytes)}, so mostly on the CPU` : "on the CPU";
+  const tight = fit === "tight" ? "; only fits in the last GiB, so the editor may swap" : "";
+  if (machine.cpuCores === undefined) return { entry, fit, runsOn: "cpu", recommended: false, reason: `${where}: ${ram}${tight}` };
+  const speed = estimateCpuTokensPerSecond(entry, machine.cpuCores);
+  return { entry, fit, runsOn: "cpu", cpuTokensPerSecond: speed, recommended: false, reason: `${where} (${machine.cpuCores} cores): about ${Math.max(1, Math.round(speed))} tokens/s (estimate); ${ram}${tight}` };
+}
+
 /**
- * Marks every entry by how it fits, and recommends one: the largest 4-bit (Q4_K_M) model that
- * fits (the best quality per byte), else the largest that fits, else the smallest entry.
+ * Marks every entry by how it fits, and recommends one. With a GPU: the largest 4-bit (Q4_K_M,
+ * the best quality per byte) model that fits in its VRAM. On the CPU: the largest Q4_K_M that fits
+ * in RAM and still generates at MIN_RECOMMENDED_TOKENS_PER_SECOND on these cores (an agent at 2
+ * tokens/s is not usable, however good). Failing those: the largest that fits, else the smallest.
  */
 export function fitCatalog(entries: readonly CatalogEntry[], memory: MachineMemory): FittedEntry[] {
-  const fitted = entries.map((entry) => ({ entry, fit: fitLevel(entry, memory), recommended: false }));
-  const fitting = fitted.filter((f) => f.fit === "fits");
+  const fitted = entries.map((entry) => fitOne(entry, memory));
   const byParams = (a: FittedEntry, b: FittedEntry) => b.entry.parameters - a.entry.parameters || a.entry.ramBytes - b.entry.ramBytes;
-  const best =
-    fitting.filter((f) => f.entry.quantization === "Q4_K_M").sort(byParams)[0] ??
-    fitting.sort(byParams)[0] ??
-    [...fitted].sort((a, b) => a.entry.ramBytes - b.entry.ramBytes)[0];
-  if (best) best.recommended = true;
+  const q4 = (f: FittedEntry) => f.entry.quantization === "Q4_K_M";
+  const onGpu = fitted.filter((f) => f.runsOn === "gpu");
+  const fitting = fitted.filter((f) => f.fit === "fits");
+  const fastEnough = fitting.filter((f) => f.cpuTokensPerSecond === undefined || f.cpuTokensPerSecond >= MIN_RECOMMENDED_TOKENS_PER_SECOND);
+  const candidates: [FittedEntry | undefined, string][] = [
+    [onGpu.filter(q4).sort(byParams)[0], "the largest 4-bit model that fits in the GPU's memory"],
+    [onGpu.sort(byParams)[0], "the largest model that fits in the GPU's memory"],
+    [fastEnough.filter(q4).sort(byParams)[0], memory.cpuCores === undefined ? "the largest 4-bit model that fits in RAM" : `the largest 4-bit model that fits in RAM and generates ≥ ${MIN_RECOMMENDED_TOKENS_PER_SECOND} tokens/s on ${memory.cpuCores} cores`],
+    [[...fitting].sort((a, b) => a.entry.sizeBytes - b.entry.sizeBytes)[0], "the fastest model that fits: none reaches the speed an agent needs on this CPU"],
+    [[...fitted].sort((a, b) => a.entry.ramBytes - b.entry.ramBytes)[0], "the smallest model: none fits this machine's free memory"],
+  ];
+  const [best, why] = candidates.find(([candidate]) => candidate) ?? [undefined, ""];
+  if (best) {
+    best.recommended = true;
+    best.reason = `recommended, ${why}: ${best.reason}`;
+  }
   return fitted;
 }
 

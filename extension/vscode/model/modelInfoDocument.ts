@@ -21,12 +21,14 @@ export class ModelInfoDocument extends Disposable implements vscode.TextDocument
 
   /**
    * Replaces the content and shows it rendered (Markdown preview; updated in place when open), not
-   * as Markdown source.
+   * as Markdown source. Locked: an unlocked preview follows the active Markdown editor, so opening
+   * a version's details would turn this tab into "Preview Version n0.md".
    */
   async show(markdown: string): Promise<void> {
     this.content = markdown;
     this.changeEmitter.fire(MODEL_INFO_URI);
     await vscode.workspace.openTextDocument(MODEL_INFO_URI);
-    await vscode.commands.executeCommand("markdown.showPreview", MODEL_INFO_URI);
+    // markdown.showPreview(mainUri, allUris, { locked }) — the Markdown extension's signature.
+    await vscode.commands.executeCommand("markdown.showPreview", MODEL_INFO_URI, undefined, { locked: true });
   }
 }

@@ -25,7 +25,7 @@ export function modelInfoMarkdown(info: ModelInfo, configured?: string): string 
     ["Context", `${groupDigits(info.contextPerSequence ?? Math.floor(info.contextSize / info.sequences))} tokens per sequence × ${info.sequences} sequence(s) (trained with ${groupDigits(info.trainContextLength)})${info.contextReason ? ` — ${escapeMarkdown(info.contextReason)}` : ""}`],
     ["Chat wrapper", `\`${info.chatWrapper}\`${info.chatTemplate ? "" : " (the file has no chat template)"}`],
     ["Function calling", info.functionCalling ? "yes, native" : "no (Clade constrains tool calls with a grammar)"],
-    ["Backend", `${info.backend}, ${info.gpuLayers} layer(s) on the GPU`],
+    ["Backend", `${info.backend}, ${info.gpuLayers} layer(s) on the GPU${info.backendReason ? ` — ${escapeMarkdown(info.backendReason)}` : ""}`],
     ["Threads", String(info.threads)],
     ["Adapters", info.lora.length ? info.lora.map((l) => `${escapeMarkdown(path.basename(l.file))} × ${l.scale ?? 1}`).join(", ") : "none"],
     ["File size", formatBytes(info.sizeBytes)],

@@ -3,6 +3,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { CladeDeps } from "../deps";
+import { backendWhy } from "./backendWhy";
 import { formatParameters } from "./catalog";
 import { modelDisplayName } from "./modelInfoMarkdown";
 
@@ -41,7 +42,8 @@ class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
     if (state === "ready" && info) {
       rows.push(
         { label: modelDisplayName(info), description: `${info.architecture} · ${formatParameters(info.parameterCount)} parameters`, icon: "pass", command: "clade.showModelInfo" },
-        { label: info.backend, description: `${info.gpuLayers} GPU layers · ${info.threads} thread(s)`, icon: "chip" },
+        { label: info.backend, description: `${info.gpuLayers} GPU layers · ${info.threads} thread(s)`, tooltip: info.backendReason, icon: "chip" },
+        { label: backendWhy(info), description: "why this backend", tooltip: info.backendReason, icon: "info" },
       );
     } else if (state === "loading") {
       rows.push({ label: "Loading…", icon: "loading~spin" });

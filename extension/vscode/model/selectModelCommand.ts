@@ -1,12 +1,12 @@
 // "Clade: Select Model…": a quick pick of a local GGUF file, an hf: URI, or a recommended model from
-// native-models/catalog.json (marked by whether it fits this machine's RAM). Writes `clade.model.path`
+// native-models/catalog.json (each says how it fits this machine: GPU memory, RAM, estimated CPU speed). Writes `clade.model.path`
 // to the user settings; an hf: model is downloaded when it is first loaded.
-import os from "node:os";
 import * as vscode from "vscode";
 import catalogJson from "../../../native-models/catalog.json";
 import type { CladeDeps } from "../deps";
 import { showError } from "../util/showError";
 import { fitCatalog, formatBytes, formatParameters, parseCatalog, type FittedEntry } from "./catalog";
+import { machineProfile } from "./machineProfile";
 import { isValidHfUri } from "./modelSettings";
 import { SHOW_MODEL_INFO } from "./showModelInfoCommand";
 
@@ -20,7 +20,7 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
 
 export async function selectModel(deps: CladeDeps): Promise<string | undefined> {
   try {
-    const picked = await vscode.window.showQuickPick(buildItems(), {
+    const picked = await vscode.window.showQuickPick(buildItems(deps), {
       title: "Clade: Select Model",
       placeHolder: deps.configuration.modelPath ? `Current: ${deps.configuration.modelPath}` : "Choose the GGUF model Clade runs",
       matchOnDescription: true,
@@ -38,12 +38,13 @@ export async function selectModel(deps: CladeDeps): Promise<string | undefined> 
   }
 }
 
-function buildItems(): PickItem[] {
-  const fitted = fitCatalog(parseCatalog(catalogJson), { totalRamBytes: os.totalmem() });
+async function buildItems(deps: CladeDeps): Promise<PickItem[]> {
+  const machine = await machineProfile(deps);
+  const fitted = fitCatalog(parseCatalog(catalogJson), machine);
   return [
     { label: "$(folder-opened) Browse for a GGUF file…", choose: browseForFile },
     { label: "$(cloud-download) Enter an hf: URI…", choose: enterHfUri },
-    { label: `Recommended models (this machine: ${formatBytes(os.totalmem())} RAM)`, kind: vscode.QuickPickItemKind.Separator },
+    { label: `Recommended models (this machine: ${machine.summary})`, kind: vscode.QuickPickItemKind.Separator },
     ...[...fitted].sort(byRecommendation).map(catalogItem),
   ];
 }
@@ -53,13 +54,12 @@ function byRecommendation(a: FittedEntry, b: FittedEntry): number {
   return rank(a) - rank(b) || a.entry.parameters - b.entry.parameters || a.entry.sizeBytes - b.entry.sizeBytes;
 }
 
-function catalogItem({ entry, fit, recommended }: FittedEntry): PickItem {
+function catalogItem({ entry, fit, recommended, reason }: FittedEntry): PickItem {
   const icon = recommended ? "$(star-full)" : fit === "fits" ? "$(check)" : fit === "tight" ? "$(warning)" : "$(circle-slash)";
-  const fitText = recommended ? "recommended for this machine" : fit === "fits" ? "fits in RAM" : fit === "tight" ? "tight: little RAM left for the rest" : "needs more RAM than this machine has";
   return {
     label: `${icon} ${entry.name} ${entry.quantization}`,
-    description: `${formatBytes(entry.sizeBytes)} download · ${formatBytes(entry.ramBytes)} RAM / ${formatBytes(entry.vramBytes)} VRAM · ${fitText}`,
-    detail: `${formatParameters(entry.parameters)} parameters, ${entry.contextLength.toLocaleString("en-US")}-token context. ${entry.why}`,
+    description: `${formatBytes(entry.sizeBytes)} download · ${formatBytes(entry.ramBytes)} RAM / ${formatBytes(entry.vramBytes)} VRAM`,
+    detail: `${reason}. ${formatParameters(entry.parameters)} parameters, ${entry.contextLength.toLocaleString("en-US")}-token context. ${entry.why}`,
     choose: async () => entry.uri,
   };
 }
