@@ -5,7 +5,7 @@ import path from "node:path";
 
 const STEP_TIMEOUT = 60_000;
 
-export async function runRestrictedTests({ browser, url, shotsDir }) {
+export async function runRestrictedTests({ browser, url, shotsDir, modelBase }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const shot = (name) => page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
   const outcomes = [];
@@ -25,6 +25,16 @@ export async function runRestrictedTests({ browser, url, shotsDir }) {
     await page.locator(".statusbar").getByText("Restricted Mode").first().waitFor({ timeout: STEP_TIMEOUT });
     await page.locator('.activitybar [aria-label^="Clade"]').first().click({ timeout: STEP_TIMEOUT });
     await page.locator(".sidebar").getByText("not trusted", { exact: false }).first().waitFor({ timeout: STEP_TIMEOUT });
+    // The Model view shows the configured model (read-only features work untrusted), not a blank pane.
+    await page.locator(".sidebar .pane-body").getByText(modelBase, { exact: false }).first().waitFor({ timeout: STEP_TIMEOUT });
+    // The Sessions pane's button lies wholly inside its pane (it was clipped).
+    const pane = page.locator(".sidebar .pane").filter({ has: page.locator(".pane-header", { hasText: "Sessions" }) }).first();
+    const button = pane.locator(".welcome-view-content a.monaco-button, .welcome-view-content .monaco-button").filter({ hasText: "Manage Workspace Trust" }).first();
+    await button.waitFor({ timeout: STEP_TIMEOUT });
+    const [outer, inner] = [await pane.boundingBox(), await button.boundingBox()];
+    if (!outer || !inner || inner.y < outer.y || inner.y + inner.height > outer.y + outer.height || inner.x + inner.width > outer.x + outer.width) {
+      throw new Error(`the Sessions pane clips its button: pane ${JSON.stringify(outer)}, button ${JSON.stringify(inner)}`);
+    }
     await shot("10-restricted-sessions-view");
   });
   await step("restricted: \"Start Self-Improvement Session…\" and \"Run Active Agent\" are not in the command palette", async () => {

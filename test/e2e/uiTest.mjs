@@ -79,6 +79,23 @@ export async function runUiTests({ browser, url, expected, shotsDir, prepareUiAs
       await page.locator(".sidebar .pane-header").filter({ hasText: "Sessions" }).first().waitFor({ timeout: STEP_TIMEOUT });
       await shot("06-archive-tree");
     }],
+    ["UI: a single click on an archive row only selects it; a double click opens its details in a kept tab", async () => {
+      // A leaf: a double click on a row with children also folds it (VS Code's tree does, as the Explorer for folders).
+      const id = child.id;
+      const row = archiveRow(`${id}, `);
+      const tab = page.locator(".tabs-container .tab").filter({ hasText: `Version ${id}` });
+      await row.click();
+      await page.waitForTimeout(1500);
+      if (await tab.count()) throw new Error(`a single click on ${id} opened a tab`);
+      await row.dblclick();
+      await tab.first().waitFor({ timeout: STEP_TIMEOUT });
+      // Kept, not a preview tab (VS Code writes a preview tab's title in italics).
+      if (await tab.first().locator(".monaco-icon-label.italic").count()) throw new Error(`the details of ${id} opened in a preview tab`);
+      // The Model Info preview is locked: it did not turn into a preview of the details.
+      const previews = await page.locator(".tabs-container .tab").filter({ hasText: /Preview Version/ }).count();
+      if (previews) throw new Error("the Model Info preview followed the details document (it is not locked)");
+      await shot("06a-archive-double-click");
+    }],
     ["UI: \"Clade: Show Diff vs Parent\" opens a diff editor", async () => {
       await palette("Clade: Show Diff vs Parent");
       await quickPick(child.id);
@@ -98,6 +115,31 @@ export async function runUiTests({ browser, url, expected, shotsDir, prepareUiAs
       await palette("Clade: Revert Version");
       await archiveRow(`${child.id}, reverted`).waitFor({ timeout: STEP_TIMEOUT });
       await shot("09-after-revert");
+    }],
+    ["UI: \"Clade: Download Recommended Model\" recommends for this machine, downloads with progress, then sets the model", async () => {
+      const { mirror, machineSettings, userSettings } = expected.download;
+      await palette("Clade: Download Recommended Model");
+      const title = page.locator(".quick-input-widget .quick-input-title");
+      await title.filter({ hasText: /cores/ }).waitFor({ timeout: STEP_TIMEOUT });
+      const titleText = await title.innerText();
+      // This machine: no GPU, few cores. The recommendation is a small model, and says why.
+      const first = page.locator(".quick-input-list .monaco-list-row").first();
+      await first.waitFor({ timeout: STEP_TIMEOUT });
+      const firstText = await first.innerText();
+      if (!/no GPU in use/.test(titleText) && !/cuda|vulkan|metal/.test(titleText)) throw new Error(`the title does not describe the machine: ${titleText}`);
+      if (!/recommended, /.test(firstText) || !/tokens\/s|GPU/.test(firstText)) throw new Error(`the first item does not say why it is recommended: ${firstText}`);
+      await shot("15-download-recommended");
+      const before = mirror.requests.length;
+      await page.keyboard.press("Enter");
+      // The Model view shows the downloaded file once the setting points at it (set only after the download).
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "Qwen2.5-Coder-1.5B-Instruct-Q4_K_M" }).first().waitFor({ timeout: 120_000 });
+      await page.locator(".sidebar .monaco-list-row").filter({ hasText: "parameters" }).first().waitFor({ timeout: STEP_TIMEOUT });
+      if (!mirror.requests.slice(before).some((r) => /resolve\/main\/.*\.gguf/.test(r))) throw new Error(`the mirror saw no model request: ${mirror.requests.slice(before).join(", ")}`);
+      const settings = [machineSettings, userSettings].map((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "")).join("\n");
+      const chosen = /"clade\.model\.path":\s*"([^"]+)"/g;
+      const paths = [...settings.matchAll(chosen)].map((m) => m[1]);
+      if (!paths.some((p) => p.endsWith(".gguf") && !p.startsWith("hf:") && p !== expected.modelFile)) throw new Error(`clade.model.path is not the downloaded file: ${paths.join(", ")}`);
+      await shot("16-download-done");
     }],
     ["UI: \"Clade: Ask the Agent…\" (agent test model): the Ask view streams the run and lists the change", async () => {
       ask = prepareUiAsk();

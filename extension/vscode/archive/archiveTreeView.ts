@@ -6,11 +6,16 @@ import type { NodeSummary } from "../../protocol/archive";
 import { versionNode, type AskSummary } from "../../protocol/ask";
 import type { CladeDeps } from "../deps";
 import { Disposable } from "../util/disposable";
+import { doubleClickDetector } from "../util/doubleClick";
 import type { ArchiveModel } from "./archiveModel";
 import { childrenIndex, nodePresentation } from "./archivePresentation";
 
 export const ARCHIVE_VIEW = "clade.archive";
 export const SHOW_DETAILS = "clade.showNodeDetails";
+/** A row's click: a single click selects (as in the Explorer with a preview off), a double click opens the details. */
+export const ROW_CLICK = "clade.archive.rowClick";
+/** Enter in the Archive view: the selected version's details. */
+export const OPEN_SELECTED = "clade.archive.openSelected";
 
 /** An ask of the user's, shown under the version that did it. */
 export interface AskItem {
@@ -66,7 +71,7 @@ export class ArchiveTreeProvider extends Disposable implements vscode.TreeDataPr
     item.tooltip = shown.tooltip;
     item.iconPath = new vscode.ThemeIcon(shown.icon, shown.iconColor ? new vscode.ThemeColor(shown.iconColor) : undefined);
     item.contextValue = shown.contextValue;
-    item.command = { command: SHOW_DETAILS, title: "Show Details", arguments: [node] };
+    item.command = { command: ROW_CLICK, title: "Show Details (double-click)", arguments: [node] };
     item.accessibilityInformation = { label: `${node.id}, ${shown.status}, ${shown.description}` };
     return item;
   }
@@ -91,9 +96,18 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
     view.message = undefined;
     view.description = tree?.exists && tree.nodes.length ? `${tree.nodes.length} version${tree.nodes.length === 1 ? "" : "s"} · active ${tree.active ?? tree.nodes[0].id}${tree.best ? ` · best ${tree.best}` : ""}` : undefined;
   };
+  // A single click only selects (the tooltip has the summary); double click, Enter or the context
+  // menu's "Show Details" opens the details in a kept (not preview) tab.
+  const isDoubleClick = doubleClickDetector();
+  const open = (node: NodeSummary) => vscode.commands.executeCommand(SHOW_DETAILS, node, { preview: false });
   context.subscriptions.push(
     provider,
     view,
+    vscode.commands.registerCommand(ROW_CLICK, (node: NodeSummary) => (isDoubleClick(node.id) ? open(node) : undefined)),
+    vscode.commands.registerCommand(OPEN_SELECTED, () => {
+      const selected = view.selection[0];
+      return selected && !isAsk(selected) ? open(selected) : undefined;
+    }),
     deps.archive.onDidChange(describe),
     vscode.commands.registerCommand("clade.refreshArchive", () => deps.archive.refresh()),
   );

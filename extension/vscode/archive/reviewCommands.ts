@@ -72,12 +72,12 @@ async function compare(deps: CladeDeps, arg: NodeArg, other?: string): Promise<N
   return right ? openDiff(deps, right, left.id) : undefined;
 }
 
-async function showDetails(deps: CladeDeps, arg: NodeArg): Promise<string | undefined> {
+async function showDetails(deps: CladeDeps, arg: NodeArg, options: { preview?: boolean } = {}): Promise<string | undefined> {
   const node = await pickNode(deps.archive, arg, { title: "Show the details of which version?" });
   if (!node) return undefined;
   const details = await deps.archive.request(Requests.nodeDetails, { workspace: deps.archive.requireWorkspace(), nodeId: node.id });
   const markdown = nodeDetailsMarkdown(details);
-  await deps.documents.show(`Version ${node.id}`, markdown, { preview: true });
+  await deps.documents.show(`Version ${node.id}`, markdown, { preview: options.preview ?? true });
   return markdown;
 }
 
@@ -107,7 +107,7 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
     vscode.workspace.registerTextDocumentContentProvider(NODE_SCHEME, new NodeContentProvider(deps.archive)),
     vscode.commands.registerCommand(SHOW_DIFF, guarded(deps.log, (arg: NodeArg, file?: string) => showDiff(deps, arg, file))),
     vscode.commands.registerCommand(COMPARE, guarded(deps.log, (arg: NodeArg, other?: string) => compare(deps, arg, other))),
-    vscode.commands.registerCommand(SHOW_DETAILS, guarded(deps.log, (arg: NodeArg) => showDetails(deps, arg))),
+    vscode.commands.registerCommand(SHOW_DETAILS, guarded(deps.log, (arg: NodeArg, options?: { preview?: boolean }) => showDetails(deps, arg, options))),
     vscode.commands.registerCommand(OPEN_TRAJECTORY, guarded(deps.log, (arg: NodeArg, runId?: string) => openTrajectory(deps, arg, runId))),
   );
 }

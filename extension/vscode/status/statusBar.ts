@@ -1,5 +1,5 @@
-// The one Clade status-bar item: session progress while one runs, else engine and model state (starting, loading, ready: model + backend,
-// error → click shows the log).
+// The one Clade status-bar item: engine and model state (starting, loading, ready: model + backend,
+// error → click shows the log); a running session only adds a line to its tooltip (its notification has the progress).
 import * as vscode from "vscode";
 import type { CladeDeps } from "../deps";
 import { modelDisplayName } from "../model/modelInfoMarkdown";

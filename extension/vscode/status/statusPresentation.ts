@@ -23,13 +23,22 @@ export interface StatusPresentation {
   severity: "normal" | "warning" | "error";
 }
 
+/**
+ * A running session's progress lives in its notification, which VS Code itself mirrors in the
+ * status bar while the notification is hidden; this item therefore never repeats the count (two
+ * items with the same progress, issue 15.7). It keeps showing the model and says in its tooltip
+ * that a session runs and where its progress is.
+ */
 export function statusPresentation(input: StatusInput): StatusPresentation {
+  const shown = modelPresentation(input);
+  if (!input.session || input.engine !== "running") return shown;
+  const { done, total, best } = input.session;
+  return { ...shown, tooltip: `${shown.tooltip}\nA self-improvement session is running (${done} of ${total} evaluations${best ? `, best version ${best}` : ""}): its progress is in its notification and the Sessions view.` };
+}
+
+function modelPresentation(input: StatusInput): StatusPresentation {
   if (input.engine === "crashed") {
     return { text: "$(error) Clade: engine stopped", tooltip: "The Clade engine stopped unexpectedly. Click to show the log; run \"Clade: Restart Engine\" to start it again.", command: "clade.showLog", severity: "error" };
-  }
-  if (input.session && input.engine === "running") {
-    const { done, total, best } = input.session;
-    return { text: `$(sync~spin) Clade: session ${done}/${total}${best ? ` · best ${best}` : ""}`, tooltip: `Clade: a self-improvement session is running (${done} of ${total} evaluations${best ? `, best version ${best}` : ""}). Click to show the Sessions view; "Clade: Stop Session" stops it.`, command: "clade.sessions.focus", severity: "normal" };
   }
   if (input.engine === "starting") {
     return { text: "$(loading~spin) Clade: starting", tooltip: "Starting the Clade engine…", command: "clade.showLog", severity: "normal" };
