@@ -97,7 +97,8 @@ describe("a session with a budget of 20 and default options", () => {
         for (const run of gated) expect(run.maxTurns).toBe(8);
         // Every gate run is counted (the parent's comparison runs too), and against the budget.
         expect(summary.gateRuns).toBeGreaterThanOrEqual(gated.length);
-        expect(summary.evaluationsDone + summary.gateRuns).toBeLessThanOrEqual(20 + 2 * 3);
+        // The budget is a ceiling: an expansion starts only when its gate and one evaluation fit.
+        expect(summary.evaluationsDone + summary.gateRuns).toBeLessThanOrEqual(20);
         expect(summary.evaluationsDone).toBe(archive.searchBudget().used);
         // Expansions are reported too (each costs model time even when it makes no version).
         expect(summary.expansions).toBe(archive.usage().expansions);
@@ -108,6 +109,17 @@ describe("a session with a budget of 20 and default options", () => {
       }
     });
   }
+});
+
+describe("a budget too small for an expansion's gate", () => {
+  it("stops with the reason instead of overrunning the budget (issue 15.3: 3 evaluations ran gates for minutes)", async () => {
+    const workspace = mkdtempSync(path.join(os.tmpdir(), "clade-tiny-budget-"));
+    const provider = new OracleProvider(await openBuiltinSuite().list());
+    const summary = await runSession({ workspace, suite: "builtin", strategy: "dgm", budgetEvaluations: 3, parallel: 1, seed: 7, provider, modelHash: "scripted", limits: { maxTurns: 8 } });
+    expect(summary.evaluationsDone + summary.gateRuns).toBeLessThanOrEqual(3);
+    expect(summary.stopReason).toBe("budget");
+    expect(summary.message).toMatch(/an expansion of n0 needs up to \d+ task runs \(its gate and one evaluation\), \d+ left in the budget/);
+  });
 });
 
 describe("the gate of a suite without T0 tasks", () => {

@@ -41,6 +41,6 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
       });
     },
   });
-  const { running: _running, message: _message, ...rest } = summary;
-  return rest;
+  const { running: _running, message, ...rest } = summary;
+  return message ? { ...rest, stopMessage: message } : rest;
 }

@@ -51,7 +51,10 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     const gateTaskCount = options.gateTasks ?? DEFAULT_GATE_TASKS;
     const gateTasks = chooseGateTasks(tasks, gateTaskCount);
     const noGateTasksReason = gateTaskCount <= 0 ? "gateTasks is 0" : "the suite has no tasks";
-    const budgetLeft = () => view.budget().used + archive.inFlightEvaluations().length < view.budget().total;
+    // Task runs reserved by running expansions for their gate and one evaluation (see the loop).
+    const reserved = new Map<object, number>();
+    const reservedRuns = () => [...reserved.values()].reduce((a, b) => a + b, 0);
+    const budgetLeft = () => budgetRemaining(view, archive) - reservedRuns() > 0;
     const context = { archive, options, provider: options.provider, tasks, gateTasks, noGateTasksReason, gateLog, budgetLeft, buildCacheDir, rng, signal: controller.signal };
     const jobs = new Set<Job>();
     const progress = (message?: string): SessionProgress => report(archive, view, session.id, Boolean(previous), jobs, started, strategy.finalPick(view.view()), message);
@@ -61,6 +64,8 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     // Jobs that fail outright (not: a run that fails its tests) are retried by the strategy; three
     // in a row mean something systematic (no model, a broken sandbox): stop and say what.
     const failures = { consecutive: 0, last: "" };
+    let deferred: string | undefined;
+    let stopMessage: string | undefined;
     for (;;) {
       if (failures.consecutive >= 3) {
         stopReason = "failing";
@@ -76,6 +81,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         options.onProgress?.(progress(message));
       }
       let stopped = false;
+      deferred = undefined;
       while (jobs.size < options.parallel) {
         const action = strategy.next(view.view(), view.budget(), rng);
         if (action.kind === "wait") break;
@@ -83,12 +89,31 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
           stopped = true;
           break;
         }
+        // The budget is a ceiling: an expansion starts only if its gate's runs and one evaluation of
+        // the child fit in what is left (running jobs' needs reserved), never to overrun it.
+        if (action.kind === "expand") {
+          const need = gateRunBound(context, action.nodeId) + 1;
+          const left = budgetRemaining(view, archive) - reservedRuns();
+          if (need > left) {
+            deferred = `an expansion of ${action.nodeId} needs up to ${need} task runs (its gate and one evaluation), ${Math.max(0, left)} left in the budget`;
+            break;
+          }
+        }
         // Each job records its start (expansion / evaluations in flight) before the strategy is asked again.
-        const job = await startJob(context, action.kind, action.nodeId, action.kind === "evaluate" ? action.tasks : 0);
+        // An evaluation takes only what running expansions have not reserved.
+        const tasks = action.kind === "evaluate" ? Math.min(action.tasks, budgetRemaining(view, archive) - reservedRuns()) : 0;
+        if (action.kind === "evaluate" && tasks <= 0) {
+          deferred = `evaluating ${action.nodeId} would spend task runs that running expansions reserved for their gates`;
+          break;
+        }
+        // Reserved before it starts: its probe evaluations must leave room for its gate.
+        const slot = {};
+        if (action.kind === "expand") reserved.set(slot, gateRunBound(context, action.nodeId) + 1);
+        const job = await startJob(context, action.kind, action.nodeId, tasks);
         jobs.add(job);
         // Said at once: an expansion (diagnosis, self-edit, gate) can take minutes before it reports.
-        options.onProgress?.(progress(action.kind === "expand" ? `started: expansion of ${action.nodeId} (diagnosis, self-edit, gate)` : `started: evaluation of ${action.nodeId} on ${action.tasks} task(s)`));
-        void job.done.finally(() => jobs.delete(job)).then(
+        options.onProgress?.(progress(action.kind === "expand" ? `started: expansion of ${action.nodeId} (diagnosis, self-edit, gate)` : `started: evaluation of ${action.nodeId} on ${tasks} task(s)`));
+        void job.done.finally(() => (jobs.delete(job), reserved.delete(slot))).then(
           (message) => {
             failures.consecutive = 0;
             options.onProgress?.(progress(message));
@@ -104,13 +129,18 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         stopReason = view.budget().used >= options.budgetEvaluations ? "budget" : "nothing-to-do";
         break;
       }
+      if (deferred && jobs.size === 0) {
+        stopReason = "budget";
+        stopMessage = `stopped: ${deferred}`;
+        break;
+      }
       if (jobs.size === 0) continue;
       await Promise.race([...jobs].map((j) => j.done.catch(() => undefined)));
     }
     // Budgets stop new work; running jobs finish (and are recorded). Only a cancel aborts them.
     if (stopReason === "cancelled") controller.abort();
     await Promise.allSettled([...jobs].map((j) => j.done));
-    return { ...progress(stopReason === "failing" ? `stopped after ${failures.consecutive} failed jobs in a row; the last: ${failures.last}` : undefined), stopReason, finalPick: strategy.finalPick(view.view()) };
+    return { ...progress(stopReason === "failing" ? `stopped after ${failures.consecutive} failed jobs in a row; the last: ${failures.last}` : stopMessage), stopReason, finalPick: strategy.finalPick(view.view()) };
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     searchView?.dispose();
@@ -165,6 +195,21 @@ function autoTraining(options: SessionOptions, archive: Archive): { due(): boole
       }
     },
   };
+}
+
+/** Task runs left in the budget B: evaluations and gate runs done, and evaluations running, are spent. */
+function budgetRemaining(view: SessionSearchView, archive: Archive): number {
+  const budget = view.budget();
+  return budget.total - budget.used - archive.inFlightEvaluations().length;
+}
+
+/**
+ * The most task runs an expansion of `parentId` can spend in its gate: each gate task once for the
+ * child, and once for the parent where the parent's result on it is not on record yet.
+ */
+export function gateRunBound(context: Pick<JobContext, "gateTasks" | "archive" | "gateLog">, parentId: string): number {
+  const recorded = (taskId: string) => context.archive.resultsByTask(parentId).get(taskId)?.[0]?.passed ?? context.gateLog.result(parentId, taskId);
+  return context.gateTasks.reduce((sum, task) => sum + 1 + (recorded(task.id) === undefined ? 1 : 0), 0);
 }
 
 function overBudget(options: SessionOptions, archive: Archive, started: number): SessionSummary["stopReason"] | undefined {

@@ -90,7 +90,7 @@ async function start(deps: CladeDeps, choices?: SessionChoices): Promise<EvolveR
   if (!picked) return undefined;
   const result = await deps.sessions.start(picked);
   void vscode.window.showInformationMessage(
-    `Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} version${result.nodes === 1 ? "" : "s"}, best ${result.best ? `${result.best.nodeId} (${result.best.passed}/${result.best.evaluated})` : "none"}.`,
+    `Session ${result.sessionId} stopped (${result.stopReason}): ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} version${result.nodes === 1 ? "" : "s"}, best ${result.best ? `${result.best.nodeId} (${result.best.passed}/${result.best.evaluated})` : "none"}.${result.stopMessage ? ` ${result.stopMessage[0]!.toUpperCase()}${result.stopMessage.slice(1)}.` : ""}`,
     "Show Archive",
   ).then((action) => action && vscode.commands.executeCommand("clade.archive.focus"));
   return result;

@@ -41,7 +41,7 @@ export interface SessionChoices {
  * archive's own figures when it has any (wall time per task run so far), else that it is unknown.
  */
 export function budgetPrompt(usage: { evaluations: number; wallMs: number } | undefined): string {
-  const bounds = "Task runs to spend: each version's evaluations and the gate's runs of new versions (counted across resumes).";
+  const bounds = "Task runs to spend: each version's evaluations and the gate's runs of new versions (counted across resumes); never exceeded: a new version is only attempted while its gate (up to 2 runs per gate task) and one evaluation fit.";
   if (!usage || usage.evaluations === 0) return `${bounds} No runs yet in this archive to estimate the time from: a first session of 20 takes minutes with a small model, longer with a 7B one on CPU.`;
   const perRun = usage.wallMs / usage.evaluations / 1000;
   return `${bounds} Here so far: ≈ ${perRun < 10 ? perRun.toFixed(1) : Math.round(perRun)} s per run, so 20 runs ≈ ${Math.max(1, Math.round((20 * perRun) / 60))} min.`;

@@ -57,7 +57,7 @@ export function registerEvolveCommand(program: Command): void {
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));
       progress.stop();
       if (opts.json) return printJson(result);
-      console.log(`session ${result.sessionId}${result.resumed ? " (resumed)" : ""}: ${result.stopReason}; ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} version${result.nodes === 1 ? "" : "s"} (${result.invalidNodes} invalid), ${result.tokens} tokens, ${Math.round(result.elapsedMs / 1000)} s`);
+      console.log(`session ${result.sessionId}${result.resumed ? " (resumed)" : ""}: ${result.stopReason}; ${result.evaluationsDone} evaluations + ${result.gateRuns} gate runs of ${result.budget}, ${result.nodes} version${result.nodes === 1 ? "" : "s"} (${result.invalidNodes} invalid), ${result.tokens} tokens, ${Math.round(result.elapsedMs / 1000)} s${result.stopMessage ? `\n  ${result.stopMessage}` : ""}`);
       console.log(`final pick: ${result.finalPick ?? "—"}${result.best ? ` (${result.best.passed}/${result.best.evaluated})` : ""}. Review it with \`clade diff ${result.finalPick ?? "N"}\`, then \`clade accept\`.`);
     });
 }
