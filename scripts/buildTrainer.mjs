@@ -121,10 +121,15 @@ function ensureLlamaSources() {
 function buildVariant(variant, libDir, llamaSrc, { jobs, force }) {
   const buildDir = path.join(buildRoot, `trainer-${variant}`);
   const cache = path.join(buildDir, "CMakeCache.txt");
-  const configured = fs.existsSync(cache) && fs.readFileSync(cache, "utf8").includes(`CLADE_LLAMA_BIN_DIR:PATH=${libDir}`);
+  // Relative to the copy in native-models/build/ (see CMakeLists.txt): relocatable with the extension.
+  // BUILD_WITH_INSTALL_RPATH: only that path, not the absolute link directories CMake adds to a build's RPATH.
+  const origin = process.platform === "darwin" ? "@loader_path" : "$ORIGIN";
+  const rpath = `${origin}/${path.relative(buildRoot, libDir).split(path.sep).join("/")}`;
+  const cached = fs.existsSync(cache) ? fs.readFileSync(cache, "utf8") : "";
+  const configured = cached.includes(`CLADE_LLAMA_BIN_DIR:PATH=${libDir}`) && cached.includes(`CLADE_LLAMA_RPATH:STRING=${rpath}`) && cached.includes("CMAKE_BUILD_WITH_INSTALL_RPATH:UNINITIALIZED=ON");
   if (force || !configured) {
     fs.rmSync(buildDir, { recursive: true, force: true });
-    run("cmake", ["-S", sourceDir, "-B", buildDir, "-DCMAKE_BUILD_TYPE=Release", `-DCLADE_LLAMA_SRC=${llamaSrc}`, `-DCLADE_LLAMA_BIN_DIR=${libDir}`], { stdio: ["ignore", "ignore", "inherit"] });
+    run("cmake", ["-S", sourceDir, "-B", buildDir, "-DCMAKE_BUILD_TYPE=Release", `-DCLADE_LLAMA_SRC=${llamaSrc}`, `-DCLADE_LLAMA_BIN_DIR=${libDir}`, `-DCLADE_LLAMA_RPATH:STRING=${rpath}`, "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON"], { stdio: ["ignore", "ignore", "inherit"] });
   }
   run("cmake", ["--build", buildDir, "--parallel", String(jobs)]);
   const output = path.join(buildRoot, variant === "cpu" ? "clade-lora-train" : `clade-lora-train-${variant}`);

@@ -45,8 +45,8 @@ function debianPackageInstalled(name) {
 }
 
 function ensureDebianPackages() {
-  // bubblewrap is for the sandbox's optional strong mode (its tests need it); the rest for code-server + Chromium.
-  const wanted = ["libkrb5-dev", "chromium", "bubblewrap"];
+  // bubblewrap is for the sandbox's optional strong mode (its tests need it); unzip unpacks the VSIX in its test; the rest for code-server + Chromium.
+  const wanted = ["libkrb5-dev", "chromium", "bubblewrap", "unzip"];
   const missing = wanted.filter((name) => !debianPackageInstalled(name) && !(name === "chromium" && fs.existsSync("/usr/bin/chromium")));
   if (missing.length === 0) {
     log(`Debian packages: already installed (${wanted.join(", ")})`);

@@ -10,6 +10,8 @@ const steps = [
   ["lint", ["npx", "eslint", "."]],
   ["vitest (unit + integration)", ["npx", "vitest", "run"]],
   ["e2e (real VS Code)", ["node", "test/e2e/run.mjs"]],
+  // The VSIX as a user installs it: packaged (CUDA included), unpacked, its engine and trainer run from there.
+  ["vsix (package, unpack, run the packaged engine and trainer)", ["node", "test/package/vsix.mjs"]],
   // The main job as a new user runs it (`npm start`): a real session with the agent test model
   // (cached by the vitest step), the tree, status and the best version's diff.
   ["npm start (the main job: a real self-improvement session)", ["node", "scripts/start.mjs"]],
