@@ -27,6 +27,12 @@ export type ErrorReason =
   | "disk-full"
   /** A chat request's prompt does not fit the sequence's context. */
   | "context-overflow"
+  /** An inference server (`openai:` model) cannot be reached, or went away mid-run and did not come back. */
+  | "server-unreachable"
+  /** An inference server answered with an error (4xx/5xx) or something that is not its API. */
+  | "server-error"
+  /** An inference server took longer than the request timeout. */
+  | "server-timeout"
   | "internal";
 
 /** What crosses the JSON-RPC boundary in `ResponseError.data`. */

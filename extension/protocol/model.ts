@@ -1,7 +1,8 @@
 // Model-host types: what a caller asks of the engine's model host and what it gets back.
 
 export type GpuChoice = "auto" | "cuda" | "metal" | "vulkan" | "cpu";
-export type Backend = "cpu" | "cuda" | "metal" | "vulkan";
+/** "remote": an inference server (an `openai:` model) does the compute. */
+export type Backend = "cpu" | "cuda" | "metal" | "vulkan" | "remote";
 
 export interface LoraSpec {
   /** Path of a GGUF LoRA adapter made for the loaded model. */
@@ -11,7 +12,10 @@ export interface LoraSpec {
 }
 
 export interface ModelSpec {
-  /** Absolute path to a .gguf file, or an `hf:` / `http(s):` URI to download. */
+  /**
+   * Absolute path to a .gguf file, an `hf:` / `http(s):` URI to download, or a model on an inference
+   * server: `openai:http://HOST:PORT/v1#MODEL` (llama-server, vLLM, Ollama, LM Studio).
+   */
   model: string;
   gpu?: GpuChoice;
   /** -1 (or undefined) = as many as fit; 0 = CPU only. */
@@ -32,6 +36,8 @@ export interface ModelSpec {
   lora?: LoraSpec[];
   /** Directory for downloaded models (the extension's global storage, or the CLI cache). */
   cacheDir?: string;
+  /** Bearer token for an `openai:` inference server (VS Code SecretStorage, CLI CLADE_API_KEY); never logged. */
+  apiKey?: string;
 }
 
 export interface ModelInfo {

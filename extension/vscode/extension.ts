@@ -10,6 +10,8 @@ import * as engineCommands from "./engine/engineCommands";
 import { ModelConfiguration } from "./model/modelConfiguration";
 import { ModelInfoDocument } from "./model/modelInfoDocument";
 import { ModelService } from "./model/modelService";
+import * as serverApiKey from "./model/serverApiKey";
+import { ServerApiKey } from "./model/serverApiKey";
 import * as modelView from "./model/modelView";
 import * as selectModelCommand from "./model/selectModelCommand";
 import * as showModelInfoCommand from "./model/showModelInfoCommand";
@@ -50,7 +52,10 @@ export function activate(context: vscode.ExtensionContext): CladeApi {
     env: { CLADE_CACHE_DIR: cacheDir },
     log,
   });
-  const configuration = new ModelConfiguration(cacheDir);
+  const apiKey = new ServerApiKey(context.secrets);
+  serverApiKey.register(context, apiKey, log);
+  const configuration = new ModelConfiguration(cacheDir, () => apiKey.get());
+  context.subscriptions.push(apiKey);
   const models = new ModelService(engine, configuration, context.globalState, log);
   const infoDocument = new ModelInfoDocument();
   const archive = new ArchiveModel(engine, log);

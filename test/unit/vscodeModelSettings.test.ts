@@ -78,4 +78,13 @@ describe("model settings → ModelSpec", () => {
   it("leaves unset values out of the spec", () => {
     expect(modelSpecFromSettings({ path: "/m.gguf" })).toEqual({ model: "/m.gguf" });
   });
+
+  it("accepts an inference server (openai:) as the model, and names the problem in a malformed one", () => {
+    expect(parseModelPath("openai:http://gpu-box:8080/v1#qwen2.5-coder-7b")).toEqual({ kind: "remote", uri: "openai:http://gpu-box:8080/v1#qwen2.5-coder-7b" });
+    expect(modelSpecFromSettings({ path: "openai:http://gpu-box:8080/v1#q" }).model).toBe("openai:http://gpu-box:8080/v1#q");
+    const bad = parseModelPath("openai:http://me:secret@gpu-box:8080/v1#q");
+    expect(bad).toMatchObject({ setting: "clade.model.path" });
+    expect((bad as { problem: string }).problem).toMatch(/carries a user name or password/);
+    expect((bad as { fix: string }).fix).toMatch(/Set Inference Server API Key/);
+  });
 });

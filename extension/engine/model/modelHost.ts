@@ -17,6 +17,8 @@ import { ModelContext, type ContextSettings } from "./modelContext";
 import { describeBackendChoice } from "./hardware";
 import { buildModelInfo } from "./modelInfo";
 import { autoContextMax, autoContextMin, normalizeLora, normalizeSpec, sameLora, type NormalizedSpec } from "./modelSpec";
+import { RemoteModel } from "./remote/remoteModel";
+import { isRemoteModel } from "./remote/remoteSpec";
 import { resolveModelSource } from "./resolveModelSource";
 import { validateAdapters } from "./validateAdapters";
 import { validateModelFile } from "./validateGguf";
@@ -35,6 +37,8 @@ export class ModelHost {
   private readonly unsubscribeLog: () => void;
   private loaded?: LoadedModel;
   private context?: ModelContext;
+  /** A model on an inference server (`openai:` URI) instead of a loaded file. */
+  private remote?: RemoteModel;
   private current?: ModelInfo;
   /** The spec of the last successful load (useLora reloads it with another adapter list). */
   private lastSpec?: ModelSpec;
@@ -62,6 +66,8 @@ export class ModelHost {
    */
   useLora(lora: readonly LoraSpec[], opts: LoadOptions = {}): Promise<ModelInfo> {
     return this.serialize(async () => {
+      if (this.remote && lora.length) throw new CladeError("invalid-argument", "LoRA adapters cannot be attached to a model on an inference server.", "Run adapter versions with the in-process model (set the model to the base GGUF file).");
+      if (this.remote && this.current) return this.current;
       if (!this.current || !this.lastSpec || !this.context) throw notLoaded();
       if (sameLora(lora.map(normalizeLora), this.context.settings.lora)) return this.current;
       return this.doLoad({ ...this.lastSpec, lora: [...lora] }, opts);
@@ -70,6 +76,7 @@ export class ModelHost {
 
   async chat(params: ChatParams, opts: { signal?: AbortSignal; onText?: (chunk: string) => void } = {}): Promise<ChatResult> {
     const startedAt = performance.now();
+    if (this.remote) return this.remote.chat(params, opts);
     const context = this.context;
     if (!context || !this.current) throw notLoaded();
     if (params.lora && !sameLora(params.lora.map(normalizeLora), context.settings.lora)) {
@@ -103,6 +110,7 @@ export class ModelHost {
   private async doLoad(spec: ModelSpec, opts: LoadOptions): Promise<ModelInfo> {
     if (this.disposing) throw new CladeError("internal", "The model host has been disposed.", "Restart the engine.");
     const started = performance.now();
+    if (isRemoteModel(spec.model)) return this.connectRemote(spec, opts);
     const settings = normalizeSpec(spec);
     const cacheDir = settings.cacheDir ?? this.options.defaultCacheDir;
     const file = await resolveModelSource(settings.model, cacheDir, opts);
@@ -131,6 +139,17 @@ export class ModelHost {
     });
     this.lastSpec = spec;
     this.log("info", `Model ready: ${file} (${this.current.backend}, ${this.current.threads} threads, ${this.current.sequences}x${context.context.contextSize} tokens, wrapper ${this.current.chatWrapper}). Context: ${this.current.contextReason}`);
+    return this.current;
+  }
+
+  /** An inference server instead of a file: probed, nothing loaded in this process. */
+  private async connectRemote(spec: ModelSpec, opts: LoadOptions): Promise<ModelInfo> {
+    const remote = await RemoteModel.connect(spec, { apiKey: spec.apiKey ?? process.env.CLADE_API_KEY, signal: opts.signal });
+    await this.release();
+    this.remote = remote;
+    this.current = remote.info;
+    this.lastSpec = spec;
+    this.log("info", `Model ready: ${remote.info.name ?? "(the server's model)"} on ${remote.info.backendReason}. Context: ${remote.info.contextReason}`);
     return this.current;
   }
 
@@ -169,6 +188,7 @@ export class ModelHost {
     this.current = undefined;
     this.context = undefined;
     this.loaded = undefined;
+    this.remote = undefined;
     await context?.dispose();
     if (loaded && !loaded.model.disposed) await loaded.model.dispose();
   }

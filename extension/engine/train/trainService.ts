@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ProgressValue, TrainParams, TrainResult } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
+import { isRemoteModel } from "../model/remote/remoteSpec";
 import { Archive } from "../archive/archive";
 import { evaluateNode } from "../evolve/evaluateNode";
 import type { ModelHost } from "../model/modelHost";
@@ -24,6 +25,9 @@ export function adapterSwitcher(models: ModelHost, workspace: string): (file: st
 
 /** `opts.archive`: the workspace's archive opened writable by the caller (the engine's archive service); else it is opened here. */
 export async function trainVersion(models: ModelHost, params: Omit<TrainParams, "progressToken">, opts: Control & { archive?: Archive } = {}): Promise<TrainResult> {
+  if (isRemoteModel(params.model.model)) {
+    throw new CladeError("invalid-argument", `Adapters are trained on the base model's GGUF file in this process; ${params.model.model} is a model on an inference server.`, "Train with the same model as a local GGUF file (--model FILE.gguf); the adapter version then runs in-process.");
+  }
   const loaded = models.info && [params.model.model, path.resolve(params.model.model)].includes(models.info.file) ? models.info : undefined;
   const info = loaded ?? (await models.load({ ...params.model, sequences: 1 }, opts));
   if (!info.sha256) throw new CladeError("internal", "The loaded model has no sha256.", "Reload the model.");

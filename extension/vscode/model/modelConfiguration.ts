@@ -12,7 +12,11 @@ export class ModelConfiguration extends Disposable {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(private readonly cacheDir: string) {
+  /** `apiKey`: the inference server's key (SecretStorage, kept in memory by serverApiKey.ts), added to `openai:` specs only. */
+  constructor(
+    private readonly cacheDir: string,
+    private readonly apiKey: () => string | undefined = () => undefined,
+  ) {
     super();
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration(MODEL_SECTION) && !event.affectsConfiguration("clade.session.parallel")) return;
@@ -51,7 +55,9 @@ export class ModelConfiguration extends Disposable {
 
   /** The spec to load; throws an "invalid-settings" CladeError naming each bad setting and its fix. */
   spec(): ModelSpec {
-    return modelSpecFromSettings(this.raw(), { cacheDir: this.cacheDir });
+    const spec = modelSpecFromSettings(this.raw(), { cacheDir: this.cacheDir });
+    const key = spec.model.startsWith("openai:") ? this.apiKey() : undefined;
+    return key ? { ...spec, apiKey: key } : spec;
   }
 
   /** Writes `clade.model.path` for this machine (user settings). */

@@ -3,6 +3,7 @@
 // what is wrong with its value, and how to fix it.
 import os from "node:os";
 import path from "node:path";
+import { isRemoteModel, parseRemoteSpec } from "../../engine/model/remote/remoteSpec";
 import { CladeError } from "../../protocol/errors";
 import type { GpuChoice, ModelSpec } from "../../protocol/model";
 
@@ -54,7 +55,7 @@ export function isValidHfUri(uri: string): boolean {
   return /^hf:[\w.-]+\/[\w.-]+(?::[\w.-]+|\/[\w./-]+\.gguf)?$/i.test(uri);
 }
 
-/** Interprets `clade.model.path`: a local file (absolute, `~` expanded) or a URI to download. */
+/** Interprets `clade.model.path`: a local file (absolute, `~` expanded), a URI to download, or an inference server (`openai:`). */
 export function parseModelPath(value: unknown, homeDir = os.homedir()): ModelSource | SettingProblem {
   const setting = "clade.model.path";
   if (typeof value !== "string" || value.trim() === "") {
@@ -66,6 +67,14 @@ export function parseModelPath(value: unknown, homeDir = os.homedir()): ModelSou
     return { setting, problem: `"${text}" is not a valid hf: URI`, fix: "write it as hf:<user>/<repo>:<quant> (e.g. hf:bartowski/Qwen2.5-Coder-1.5B-Instruct-GGUF:Q4_K_M) or hf:<user>/<repo>/<file>.gguf" };
   }
   if (/^https?:\/\//i.test(text)) return { kind: "remote", uri: text };
+  if (isRemoteModel(text)) {
+    try {
+      parseRemoteSpec(text);
+      return { kind: "remote", uri: text };
+    } catch (error) {
+      return { setting, problem: error instanceof Error ? error.message.replace(/\.$/, "") : String(error), fix: "write it as openai:http://HOST:PORT/v1#MODEL (llama-server, vLLM, Ollama, LM Studio); the API key goes in \"Clade: Set Inference Server API Key\"" };
+    }
+  }
   const expanded = text === "~" || text.startsWith("~/") ? path.join(homeDir, text.slice(1)) : text;
   if (!path.isAbsolute(expanded)) {
     return { setting, problem: `"${text}" is a relative path`, fix: "use an absolute path to the .gguf file (a machine setting has no workspace to be relative to), or an hf: URI" };

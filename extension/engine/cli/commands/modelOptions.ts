@@ -17,7 +17,7 @@ export interface ModelCliOptions {
 }
 
 export function addModelOptions(command: Command, options: { modelRequired?: boolean } = {}): Command {
-  const modelHelp = "GGUF file path, or hf:/http(s) URI to download";
+  const modelHelp = "GGUF file path, hf:/http(s) URI to download, or openai:http://HOST:PORT/v1#MODEL (an inference server; API key from $CLADE_API_KEY)";
   return (options.modelRequired === false ? command.option("--model <file|uri>", modelHelp) : command.requiredOption("--model <file|uri>", modelHelp))
     .option("--gpu <choice>", "auto | cuda | metal | vulkan | cpu", gpuOption)
     .option("--gpu-layers <n>", "layers to offload (-1 = as many as fit)", intOption("--gpu-layers", -1, 10_000))
@@ -31,7 +31,7 @@ export function addModelOptions(command: Command, options: { modelRequired?: boo
 }
 
 export function specFromOptions(opts: ModelCliOptions): ModelSpec {
-  const isUri = /^(hf:|https?:\/\/)/.test(opts.model);
+  const isUri = /^(hf:|https?:\/\/|openai:)/.test(opts.model);
   return {
     model: isUri ? opts.model : path.resolve(opts.model),
     gpu: opts.gpu,
@@ -42,5 +42,6 @@ export function specFromOptions(opts: ModelCliOptions): ModelSpec {
     sequences: opts.sequences,
     lora: opts.lora?.map((l) => ({ ...l, file: path.resolve(l.file) })),
     cacheDir: opts.cacheDir ?? process.env.CLADE_CACHE_DIR,
+    ...(process.env.CLADE_API_KEY ? { apiKey: process.env.CLADE_API_KEY } : {}),
   };
 }
