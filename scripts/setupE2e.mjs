@@ -45,8 +45,8 @@ function debianPackageInstalled(name) {
 }
 
 function ensureDebianPackages() {
-  // bubblewrap is for the sandbox's optional strong mode (its tests need it); unzip unpacks the VSIX in its test; cmake, g++ and git build llama-server (setupLlamaServer.mjs); the rest for code-server + Chromium.
-  const wanted = ["libkrb5-dev", "chromium", "bubblewrap", "unzip", "cmake", "g++", "git"];
+  // bubblewrap is for the sandbox's optional strong mode (its tests need it); unzip unpacks the VSIX in its test; cmake, g++ and git build llama-server (setupLlamaServer.mjs); redis-server is the evaluation queue (queueWorkers.test.ts); the rest for code-server + Chromium.
+  const wanted = ["libkrb5-dev", "chromium", "bubblewrap", "unzip", "cmake", "g++", "git", "redis-server"];
   const missing = wanted.filter((name) => !debianPackageInstalled(name) && !(name === "chromium" && fs.existsSync("/usr/bin/chromium")));
   if (missing.length === 0) {
     log(`Debian packages: already installed (${wanted.join(", ")})`);

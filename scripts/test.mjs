@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 
 const steps = [
-  ["setup (Debian packages: chromium, bubblewrap, unzip, cmake, g++; code-server with Node 24)", ["node", "scripts/setupE2e.mjs"]],
+  ["setup (Debian packages: chromium, bubblewrap, unzip, cmake, g++, redis-server; code-server with Node 24)", ["node", "scripts/setupE2e.mjs"]],
   // llama.cpp's llama-server from node-llama-cpp's own source, once per version (cached in ~/.cache/clade): the inference-server tests start it.
   ["setup (llama-server from node-llama-cpp's llama.cpp source, cached)", ["node", "scripts/setupLlamaServer.mjs"]],
   ["build", ["node", "scripts/build.mjs"]],

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, RunTaskParams, TrainParams, TrainResult } from "../protocol/engine";
+import type { EvolveParams, EvolveResult, LogEntry, ModelState, PingResult, ProgressValue, RunTaskParams, TrainParams, TrainResult, WorkParams } from "../protocol/engine";
 import { CladeError } from "../protocol/errors";
 import type { ModelInfo, ModelSpec, TestModelOptions, TestModelResult } from "../protocol/model";
 import type { RunResult } from "../protocol/run";
@@ -121,6 +121,19 @@ export class Engine {
   async evolve(params: Omit<EvolveParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<EvolveResult> {
     const { evolve } = await import("./evolve/evolveService");
     return evolve(this.models, params, { ...opts, archives: this.archives, log: (message) => this.log("info", message) });
+  }
+
+  /** `clade worker`: loads the model (a sequence per concurrent job) and takes evaluation jobs until cancelled. */
+  async work(params: Omit<WorkParams, "progressToken">, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void }): Promise<{ done: number; failed: number }> {
+    const info = await this.loadModel({ ...params.model, sequences: Math.max(params.model.sequences ?? 1, params.concurrency) }, opts);
+    const { runEvalWorker } = await import("./queue/evalWorker");
+    const controller = new AbortController();
+    opts.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+    return runEvalWorker({
+      url: params.queue, provider: this.models, modelHash: info.sha256 ?? info.file, modelName: info.name ?? path.basename(info.file), concurrency: params.concurrency, lockMs: params.lockMs,
+      signal: controller.signal, log: (message) => this.log("info", message),
+      onJob: (event) => opts.onProgress?.({ title: "Clade worker", done: event.done, message: event.error ? `job ${event.jobId} failed: ${event.error}` : `job ${event.jobId}: ${event.passed ? "passed" : "failed"} (${event.done} done)` }),
+    });
   }
 
   /** Trains a LoRA adapter version on the archive's passed runs and evaluates it (on the archive's writer, shared with readers). */

@@ -17,6 +17,8 @@ export interface WithProgress {
 export interface ProgressValue {
   /** What is happening, e.g. "Downloading model", "Loading model". */
   title: string;
+  /** A session with a queue: its evaluations waiting, running on workers, done, and why none runs. */
+  queue?: QueueCounts;
   message?: string;
   /** 0..100 when known. */
   percentage?: number;
@@ -107,6 +109,32 @@ export interface EvolveParams extends WithProgress {
   trusted?: boolean;
   /** Overrides every model call's sampling (e.g. temperature 0), whatever the versions ask for. */
   sampling?: SamplingOverride;
+  /** redis://HOST:PORT: evaluations run on `clade worker`s of that queue instead of in-process. */
+  queue?: string;
+  /** A queued evaluation not finished after this long is abandoned and re-queued (default: run timeout + 5 min). */
+  queueJobTimeoutMs?: number;
+  /** A queued evaluation no worker can take fails after this long, saying why (default 10 min). */
+  queueNoWorkerMs?: number;
+}
+
+export interface QueueCounts {
+  queue: string;
+  waiting: number;
+  active: number;
+  /** Workers that can take the session's jobs (same Clade build and model). */
+  workers: number;
+  done: number;
+  idle?: string;
+}
+
+export interface WorkParams extends WithProgress {
+  /** redis://HOST:PORT */
+  queue: string;
+  model: ModelSpec;
+  /** Jobs at once (one model sequence each). */
+  concurrency: number;
+  /** A killed worker's job moves to another worker after this (default 30 s). */
+  lockMs?: number;
 }
 
 export interface TrainParams extends WithProgress {
@@ -148,6 +176,8 @@ export interface EvolveResult {
   stopReason: string;
   /** Why, in words, where the reason needs them (the budget cannot fit another expansion; jobs kept failing). */
   stopMessage?: string;
+  /** With a queue: its last counts (waiting, active, done by the workers, compatible workers). */
+  remote?: QueueCounts;
   evaluationsDone: number;
   /** Task runs of the validation gate; they count against `budget` with the evaluations. */
   gateRuns: number;
@@ -221,6 +251,8 @@ export const Requests = {
   askList: new RequestType<WorkspaceParams, AskSummary[], ErrorData>("ask/list"),
   /** An applied ask as a task of `.clade/tasks.yaml` (starting files, instruction, test command, the change as reference). */
   askSaveTask: new RequestType<AskRefParams & { taskId?: string }, AskSaveResult, ErrorData>("ask/saveTask"),
+  /** Takes evaluation jobs from a queue until cancelled (`clade worker`). */
+  work: new RequestType<WorkParams, { done: number; failed: number }, ErrorData>("queue/work"),
   /** The tasks of a suite (for pickers): id, title, tier. */
   listTasks: new RequestType<{ suite: string; workspace: string; testCommand?: string }, TaskListEntry[], ErrorData>("tasks/list"),
 } as const;

@@ -86,6 +86,28 @@ export class AgentsRepo {
     return parseCommitFacts(out);
   }
 
+  /** A git bundle of node `nodeId`'s branch (its commit and history), as bytes: how a version travels to a worker. */
+  async bundle(nodeId: string): Promise<Buffer> {
+    const file = path.join(this.gitDir, `clade-bundle-${randomUUID()}.bundle`);
+    try {
+      await git(this.gitDir, ["bundle", "create", "--quiet", file, branchRef(nodeId)]);
+      return await fs.readFile(file);
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+
+  /** Fetches every branch of a bundle (bytes from `bundle()`) into this repository. */
+  async fetchBundle(bytes: Buffer): Promise<void> {
+    const file = path.join(this.gitDir, `clade-fetch-${randomUUID()}.bundle`);
+    try {
+      await fs.writeFile(file, bytes);
+      await git(this.gitDir, ["fetch", "--quiet", file, "+refs/heads/*:refs/heads/*"]);
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+
   /** Writes the commit's files into `dir` (created if needed). */
   async exportTo(commit: string, dir: string): Promise<void> {
     await fs.mkdir(dir, { recursive: true });

@@ -151,6 +151,12 @@ export class ArchiveReader {
     await this.repo.exportTo(node.commit, dir);
   }
 
+  /** The node's branch as a git bundle (see AgentsRepo.bundle), with its commit. */
+  async nodeBundle(id: string): Promise<{ commit: string; bytes: Buffer }> {
+    const node = this.requireNode(id);
+    return { commit: node.commit, bytes: await this.repo.bundle(id) };
+  }
+
   /** One file of the node's scaffold, as UTF-8 text. */
   async readFile(id: string, file: string): Promise<string> {
     return (await this.readFileBytes(id, file)).toString("utf8");

@@ -9,6 +9,7 @@ import { registerBenchCommand } from "./commands/benchCommand";
 import { registerEvolveCommand } from "./commands/evolveCommand";
 import { registerChatCommand } from "./commands/chatCommand";
 import { registerModelCommands } from "./commands/modelCommands";
+import { registerQueueCommands } from "./commands/queueCommands";
 import { registerRunCommand } from "./commands/runCommand";
 import { registerTasksCommands } from "./commands/tasksCommands";
 import { registerTrainCommand } from "./commands/trainCommand";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerTasksCommands(program);
   registerEvolveCommand(program);
   registerTrainCommand(program);
+  registerQueueCommands(program);
   registerArchiveCommands(program);
   registerArchiveCheckCommands(program);
   registerBenchCommand(program);

@@ -9,6 +9,7 @@ import { buildAgent } from "../agent/buildAgent";
 import type { LlmProvider } from "../agent/llmProvider";
 import { runTask } from "../agent/runTask";
 import { CladeError } from "../../protocol/errors";
+import type { RemoteRunner } from "../queue/remoteEvaluations";
 import type { Task } from "../tasks/types";
 import { versionAdapter } from "../train/adapterStore";
 import type { SessionOptions } from "./sessionTypes";
@@ -17,6 +18,8 @@ import type { SessionOptions } from "./sessionTypes";
 export type EvaluateOptions = Pick<SessionOptions, "workspace" | "limits" | "isolation" | "onEvaluation" | "useAdapter">;
 
 export interface EvaluateContext<O extends EvaluateOptions = SessionOptions> {
+  /** Evaluations on a queue's workers instead of in this process (adapter versions still run here). */
+  remote?: { runner: RemoteRunner; suite: { spec: string; hash: string } };
   archive: Archive;
   options: O;
   provider: LlmProvider;
@@ -44,6 +47,8 @@ export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, no
   } finally {
     for (const run of runs) claims.delete(`${nodeId}/${run.task.id}`);
   }
+  const adapter = versionAdapter(context.options.workspace, archive.requireNode(nodeId));
+  if (context.remote && !adapter) return evaluateRemotely(context, context.remote, nodeId, runs);
   const bundle = await bundleFor(context, nodeId).catch(async (error: unknown) => {
     for (const run of runs) await archive.recordEvaluationAbandoned(run.runId, `the version does not build: ${String(error)}`).catch(() => undefined);
     throw error;
@@ -83,6 +88,33 @@ export async function evaluateNode(context: EvaluateContext<EvaluateOptions>, no
   // or it would ask for the same evaluations forever.
   if (failure && finished === 0) throw failure;
   return `evaluation of ${nodeId}: ${passed}/${runs.length} passed`;
+}
+
+/** The runs as jobs on the queue, all at once (the workers run them in parallel); recorded as they come back. */
+async function evaluateRemotely(context: EvaluateContext<EvaluateOptions>, remote: NonNullable<EvaluateContext["remote"]>, nodeId: string, runs: { task: Task; runId: string }[]): Promise<string> {
+  const { archive } = context;
+  const runsDir = path.join(context.options.workspace, ".clade", "runs");
+  const outcomes = await Promise.all(runs.map(async ({ task, runId }) => {
+    try {
+      const result = await remote.runner.run({ archive, nodeId, task, runId, suite: remote.suite, runsDir, limits: context.options.limits, isolation: context.options.isolation, signal: context.signal });
+      // Recorded once: a run abandoned meanwhile (stopped, timed out) keeps its abandonment.
+      if (context.signal.aborted || !archive.inFlightEvaluations().some((r) => r.runId === runId)) {
+        if (archive.inFlightEvaluations().some((r) => r.runId === runId)) await archive.recordEvaluationAbandoned(runId, "the session was stopped");
+        return { finished: false as const };
+      }
+      await archive.recordEvaluationFinished(nodeId, result);
+      context.options.onEvaluation?.({ nodeId, taskId: task.id, runId, passed: result.passed });
+      return { finished: true as const, passed: result.passed };
+    } catch (error) {
+      if (archive.inFlightEvaluations().some((r) => r.runId === runId)) await archive.recordEvaluationAbandoned(runId, `the run failed on the queue: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
+      return { finished: false as const, error };
+    }
+  }));
+  const finished = outcomes.filter((o) => o.finished);
+  const failure = outcomes.find((o) => "error" in o && o.error)?.error;
+  if (context.signal.aborted) throw new CladeError("cancelled", "The session was stopped.", "Nothing to fix.");
+  if (failure && finished.length === 0) throw failure;
+  return `evaluation of ${nodeId} on the queue: ${finished.filter((o) => o.passed).length}/${runs.length} passed`;
 }
 
 const pendingClaims = new WeakMap<Archive, Set<string>>();

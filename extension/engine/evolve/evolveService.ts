@@ -6,6 +6,8 @@ import type { EvolveParams, EvolveResult, ProgressValue } from "../../protocol/e
 import type { Archive } from "../archive/archive";
 import type { ArchiveService } from "../archive/archiveService";
 import type { ModelHost } from "../model/modelHost";
+import type { ModelInfo } from "../../protocol/model";
+import type { RemoteRunner } from "../queue/remoteEvaluations";
 import { adapterSwitcher, trainVersion } from "../train/trainService";
 import { runSession } from "./session";
 
@@ -24,7 +26,19 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
   const spec = { ...params.model, sequences: Math.max(params.model.sequences ?? 1, params.parallel) };
   const info = models.info?.file === spec.model && models.info.sequences >= params.parallel ? models.info : await models.load(spec, opts);
   const title = "Self-improvement session";
+  const remote = params.queue
+    ? await (await import("../queue/remoteEvaluations")).RemoteEvaluations.open(params.queue, info.sha256 ?? info.file, { sampling: params.sampling, jobTimeoutMs: params.queueJobTimeoutMs, noWorkerMs: params.queueNoWorkerMs, log: opts.log })
+    : undefined;
+  try {
+    return await sessionWith(models, params, info, title, remote, opts);
+  } finally {
+    await remote?.close();
+  }
+}
+
+async function sessionWith(models: ModelHost, params: Omit<EvolveParams, "progressToken">, info: ModelInfo, title: string, remote: RemoteRunner | undefined, opts: { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void; archive?: Archive; log?: (message: string) => void }): Promise<EvolveResult> {
   const summary = await runSession({
+    remote,
     workspace: params.workspace, suite: params.suite, taskIds: params.taskIds, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
     provider: withSampling(models, params.sampling), modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
@@ -36,11 +50,16 @@ async function evolveWith(models: ModelHost, params: Omit<EvolveParams, "progres
       // Every finished step (an expansion with its gate verdict, an evaluation, a failed job) in the log.
       if (p.message) opts.log?.(`session ${p.sessionId}: ${p.message}`);
       opts.onProgress?.({
-      title, done: p.evaluationsDone + p.gateRuns, total: p.budget, percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),
-      message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}; ${p.expansions} expansion${p.expansions === 1 ? "" : "s"} → ${p.nodes} version${p.nodes === 1 ? "" : "s"} (${p.invalidNodes} invalid); ${Math.round(p.elapsedMs / 1000)} s${p.best ? `; best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.message ? ` — ${p.message}` : ""}`,
+      title, done: p.evaluationsDone + p.gateRuns, total: p.budget, ...(p.remote ? { queue: p.remote } : {}), percentage: (100 * (p.evaluationsDone + p.gateRuns)) / Math.max(1, p.budget),
+      message: `${p.evaluationsDone} evaluations + ${p.gateRuns} gate runs of ${p.budget}; ${p.expansions} expansion${p.expansions === 1 ? "" : "s"} → ${p.nodes} version${p.nodes === 1 ? "" : "s"} (${p.invalidNodes} invalid); ${Math.round(p.elapsedMs / 1000)} s${p.best ? `; best ${p.best.nodeId} ${p.best.passed}/${p.best.evaluated}` : ""}${p.remote ? `; queue: ${remoteText(p.remote)}` : ""}${p.message ? ` — ${p.message}` : ""}`,
       });
     },
   });
   const { running: _running, message, ...rest } = summary;
   return message ? { ...rest, stopMessage: message } : rest;
+}
+
+/** "2 waiting, 1 running on 2 workers, 5 done" (+ why none runs, when no worker can take them). */
+export function remoteText(r: { waiting: number; active: number; workers: number; done: number; idle?: string }): string {
+  return `${r.waiting} waiting, ${r.active} running on ${r.workers} worker${r.workers === 1 ? "" : "s"}, ${r.done} done${r.idle ? ` (${r.idle})` : ""}`;
 }

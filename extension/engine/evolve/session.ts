@@ -36,6 +36,10 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     const all = selectTasks(await suite.list(), options.taskIds, suite.id);
     const tasks = shuffle(all, createRng(hash32(options.seed, 0x7a5c)));
     const previous = archive.session();
+    // A resumed session first collects what the queue's workers finished (or still run) for it.
+    if (previous && options.remote) {
+      await options.remote.reattach(archive, path.join(options.workspace, ".clade", "runs"));
+    }
     if (previous) await archive.abandonInFlight("the engine stopped while it ran; resumed");
     const session = await archive.startSession(
       { suite: suite.id, taskSetHash: await suite.hash(), taskIds: tasks.map((t) => t.id), modelHash: options.modelHash, strategy: options.strategy, seed: options.seed, budgets: { evaluations: options.budgetEvaluations, tokens: options.budgetTokens, wallMs: options.budgetWallMs, parallel: options.parallel } },
@@ -55,9 +59,10 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
     const reserved = new Map<object, number>();
     const reservedRuns = () => [...reserved.values()].reduce((a, b) => a + b, 0);
     const budgetLeft = () => budgetRemaining(view, archive) - reservedRuns() > 0;
-    const context = { archive, options, provider: options.provider, tasks, gateTasks, noGateTasksReason, gateLog, budgetLeft, buildCacheDir, rng, signal: controller.signal };
+    const remote = options.remote ? { runner: options.remote, suite: { spec: options.suite, hash: await suite.hash() } } : undefined;
+    const context = { archive, options, provider: options.provider, tasks, gateTasks, noGateTasksReason, gateLog, budgetLeft, buildCacheDir, rng, signal: controller.signal, remote };
     const jobs = new Set<Job>();
-    const progress = (message?: string): SessionProgress => report(archive, view, session.id, Boolean(previous), jobs, started, strategy.finalPick(view.view()), message);
+    const progress = (message?: string): SessionProgress => ({ ...report(archive, view, session.id, Boolean(previous), jobs, started, strategy.finalPick(view.view()), message), ...(options.remote ? { remote: options.remote.snapshot() } : {}) });
 
     let stopReason: SessionSummary["stopReason"] = "nothing-to-do";
     const training = autoTraining(options, archive);
@@ -150,6 +155,7 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
 }
 
 interface JobContext {
+  remote?: { runner: NonNullable<SessionOptions["remote"]>; suite: { spec: string; hash: string } };
   archive: Archive;
   options: SessionOptions;
   provider: SessionOptions["provider"];

@@ -2,6 +2,7 @@
 import type { AgentLimits } from "../../protocol/agent";
 import type { Archive } from "../archive/archive";
 import type { LlmProvider } from "../agent/llmProvider";
+import type { RemoteRunner, RemoteStatus } from "../queue/remoteEvaluations";
 import type { StrategyName } from "../search/types";
 import type { StrategyOptions } from "../search/createStrategy";
 
@@ -14,8 +15,7 @@ export interface SessionOptions {
   strategy: StrategyName;
   /**
    * B: task runs the session may spend (counted across resumes): evaluations and the validation
-   * gate's runs alike (a gate that has started finishes, so B can be passed by at most one gate's
-   * runs, 2 × gateTasks, per running expansion).
+   * gate's runs alike; never exceeded (an expansion starts only when its gate and one evaluation fit).
    */
   budgetEvaluations: number;
   /** Optional further budgets; the session stops at the first one reached. */
@@ -27,6 +27,8 @@ export interface SessionOptions {
    * Default: max(10, budgetEvaluations).
    */
   budgetExpansions?: number;
+  /** Evaluations go to a queue's workers instead of this process (`clade evolve --queue`). */
+  remote?: RemoteRunner;
   /** Jobs (expansions or evaluations) running at once on the shared model. */
   parallel: number;
   seed: number;
@@ -89,6 +91,8 @@ export interface SessionProgress {
   tokens: number;
   elapsedMs: number;
   message?: string;
+  /** With a queue: jobs waiting, running on the workers, done, and the workers that can take them. */
+  remote?: RemoteStatus;
 }
 
 export interface SessionSummary extends SessionProgress {

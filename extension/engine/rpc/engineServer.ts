@@ -48,6 +48,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
   handle(Requests.runTask, (params, signal, onProgress) => engine.runTask(stripToken(params), { signal, onProgress }));
   handle(Requests.evolve, (params, signal, onProgress) => engine.evolve(stripToken(params), { signal, onProgress }));
+  handle(Requests.work, (params, signal, onProgress) => engine.work(stripToken(params), { signal, onProgress }));
   handle(Requests.train, (params, signal, onProgress) => engine.train(stripToken(params), { signal, onProgress }));
   handle(Requests.ask, (params, signal, onProgress) => engine.ask(stripToken(params), { signal, onProgress, onEvent: (event) => void connection.sendNotification(Notifications.askEvent, event) }));
   handle(Requests.askApply, async (p) => (await import("../ask/askService")).applyAsk(p.workspace, p.askId));

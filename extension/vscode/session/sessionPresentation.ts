@@ -1,6 +1,7 @@
 // Rows of the "Sessions" view: the session running in this window (live: budget spent — evaluations
 // and gate runs — of the budget, best score, tokens, elapsed) and the archive's past sessions. Pure (no `vscode` import).
 import type { ArchiveTree } from "../../protocol/archive";
+import type { QueueCounts } from "../../protocol/engine";
 import { formatElapsed, type SessionParams } from "./sessionSettings";
 
 export interface SessionRow {
@@ -17,7 +18,7 @@ export interface LiveInput {
   params: SessionParams;
   startedAt: number;
   state: "running" | "finished" | "failed" | "cancelled";
-  progress?: { done?: number; total?: number; message?: string };
+  progress?: { done?: number; total?: number; message?: string; queue?: QueueCounts };
   result?: { sessionId: string; stopReason: string; evaluationsDone: number; gateRuns?: number; budget: number; tokens: number; elapsedMs: number; best: { nodeId: string; passed: number; evaluated: number } | null };
   error?: string;
 }
@@ -42,11 +43,18 @@ export function liveRow(live: LiveInput, tree: ArchiveTree | undefined, now: num
     { id: "live.tokens", label: "Tokens", description: tokens.toLocaleString("en-US"), icon: "symbol-numeric" },
     { id: "live.elapsed", label: "Elapsed", description: formatElapsed(elapsed), icon: "watch" },
   ];
+  const queue = live.progress?.queue;
+  if (queue) {
+    children.push({
+      id: "live.queue", label: "Queue", description: `${queue.waiting} waiting · ${queue.active} running on ${queue.workers} worker${queue.workers === 1 ? "" : "s"} · ${queue.done} done`,
+      tooltip: queue.idle ? `No worker takes these jobs: ${queue.idle}` : `Evaluations run on the workers of ${p.queue ?? "the queue"} (${queue.queue})`, icon: queue.idle ? "warning" : "server-process",
+    });
+  }
   if (live.progress?.message && live.state === "running") children.push({ id: "live.message", label: "Now", description: live.progress.message, icon: "info" });
   if (live.error && live.state === "failed") children.push({ id: "live.error", label: "Error", description: live.error, tooltip: live.error, icon: "error" });
   return {
     id: "live", label: `${live.result?.sessionId ?? "This window"}: ${p.strategy} on ${p.suite}`, description: state,
-    tooltip: `Strategy ${p.strategy}, suite ${p.suite}, budget ${p.budgetEvaluations} task runs (evaluations + gate runs), ${p.parallel} job(s) at once, seed ${p.seed}`,
+    tooltip: `Strategy ${p.strategy}, suite ${p.suite}, budget ${p.budgetEvaluations} task runs (evaluations + gate runs), ${p.parallel} job(s) at once, seed ${p.seed}${p.queue ? `, evaluations on the workers of ${p.queue}` : ""}`,
     icon: live.state === "running" ? "loading~spin" : live.state === "failed" ? "error" : "history",
     contextValue: live.state === "running" ? "cladeSession running" : "cladeSession", children,
   };

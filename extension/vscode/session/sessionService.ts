@@ -29,7 +29,7 @@ export function readSessionSettings(): RawSessionSettings {
     suite: c.get("session.suite"), strategy: c.get("session.strategy"), budgetEvaluations: c.get("session.budgetEvaluations"), budgetTokens: c.get("session.budgetTokens"),
     budgetMinutes: c.get("session.budgetMinutes"), budgetExpansions: c.get("session.budgetExpansions"), parallel: c.get("session.parallel"), seed: c.get("session.seed"),
     gateTasks: c.get("session.gateTasks"), maxTurns: c.get("agent.maxTurns"), maxTokens: c.get("agent.maxTokens"), timeoutSeconds: c.get("agent.timeoutSeconds"),
-    commandTimeoutSeconds: c.get("agent.commandTimeoutSeconds"), testCommand: c.get("tests.command"), sandbox: c.get("sandbox.mode"),
+    commandTimeoutSeconds: c.get("agent.commandTimeoutSeconds"), testCommand: c.get("tests.command"), sandbox: c.get("sandbox.mode"), queue: c.get("session.queue"),
   };
 }
 

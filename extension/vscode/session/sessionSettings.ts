@@ -24,6 +24,7 @@ export interface RawSessionSettings {
   commandTimeoutSeconds?: unknown;
   testCommand?: unknown;
   sandbox?: unknown;
+  queue?: unknown;
 }
 
 /** What the quick picks chose (each overrides its setting). */
@@ -86,6 +87,10 @@ export function sessionParams(raw: RawSessionSettings, choices: SessionChoices, 
   const minutes = choices.budgetMinutes ?? optional(raw.budgetMinutes, "clade.session.budgetMinutes");
   const gate = int(raw.gateTasks, "clade.session.gateTasks", -1, -1);
   const testCommand = typeof raw.testCommand === "string" && raw.testCommand.trim() ? raw.testCommand.trim() : undefined;
+  const queue = typeof raw.queue === "string" && raw.queue.trim() ? raw.queue.trim() : undefined;
+  if (queue && !/^redis:\/\/[^\s/]+/.test(queue)) {
+    throw new CladeError("invalid-settings", `Setting \`clade.session.queue\`: "${queue}" is not a redis:// URL.`, "Set it to redis://HOST:PORT (a queue `clade worker`s take evaluations from), or leave it empty to evaluate in VS Code's engine.");
+  }
   return {
     workspace, suite, strategy: strategy as Strategy,
     budgetEvaluations: choices.budgetEvaluations ?? int(raw.budgetEvaluations, "clade.session.budgetEvaluations", 1, 20),
@@ -97,6 +102,7 @@ export function sessionParams(raw: RawSessionSettings, choices: SessionChoices, 
     gateTasks: gate < 0 ? undefined : gate,
     limits: Object.keys(limits).length ? limits : undefined,
     isolation: sandbox, testCommand, trusted,
+    ...(queue ? { queue } : {}),
   };
 }
 

@@ -24,6 +24,9 @@ interface EvolveCliOptions extends ModelCliOptions {
   trainEvery?: number;
   temperature?: number;
   sandbox?: "process" | "bwrap";
+  queue?: string;
+  queueJobTimeoutMs?: number;
+  queueNoWorkerMs?: number;
   json?: boolean;
   verbose?: boolean;
 }
@@ -45,6 +48,9 @@ export function registerEvolveCommand(program: Command): void {
     .option("--temperature <t>", "sample every model call at this temperature (0: greedy), whatever the versions' settings say", floatOption("--temperature", 0, 2))
     .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
     .option("--train-every <k>", "train a LoRA adapter version after every K passed runs (needs --parallel 1)", intOption("--train-every", 1, 1_000_000))
+    .option("--queue <redis-url>", "run evaluations on `clade worker`s of this queue (redis://HOST:PORT) instead of in-process; set --parallel to the workers' total slots")
+    .option("--queue-job-timeout-ms <ms>", "abandon and re-queue a queued evaluation not finished after this long (default: run timeout + 5 min)", intOption("--queue-job-timeout-ms", 100, 86_400_000))
+    .option("--queue-no-worker-ms <ms>", "fail a queued evaluation no worker can take after this long (default 10 min)", intOption("--queue-no-worker-ms", 100, 86_400_000))
     .option("--json", "print the session summary as JSON")
     .action(async (opts: EvolveCliOptions) => {
       const params: EvolveParams = {
@@ -52,6 +58,7 @@ export function registerEvolveCommand(program: Command): void {
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
         model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox, trainEvery: opts.trainEvery,
         ...(opts.temperature !== undefined ? { sampling: { temperature: opts.temperature } } : {}),
+        ...(opts.queue ? { queue: opts.queue, queueJobTimeoutMs: opts.queueJobTimeoutMs, queueNoWorkerMs: opts.queueNoWorkerMs } : {}),
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.evolve, params, { signal, onProgress: (p) => progress.update(p) }));
