@@ -34,6 +34,7 @@ export async function runEvalWorker(options: EvalWorkerOptions): Promise<{ done:
   const queue = queueName(build, options.modelHash);
   const id = workerId();
   const redis = new Redis(connection);
+  redis.on("error", (error) => options.log(`redis: ${error.message}`));
   const work = path.join(os.tmpdir(), `clade-worker-${process.pid}`);
   await fs.mkdir(work, { recursive: true });
   let done = 0;

@@ -6,7 +6,7 @@
 // second evaluation. A resumed session re-attaches to the jobs of its in-flight runs.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { Job, Queue } from "bullmq";
+import { Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { CladeError } from "../../protocol/errors";
 import type { RunResult } from "../../protocol/run";
@@ -60,6 +60,9 @@ const DAY = 24 * 3600;
 
 export class RemoteEvaluations implements RemoteRunner {
   private readonly uploaded = new Set<string>();
+  /** Wakes the waiter of a job when BullMQ reports it finished (polling stays the fallback). */
+  private readonly wakers = new Map<string, { woke: boolean; resolve?: () => void }>();
+  private events?: QueueEvents;
   private status: RemoteStatus;
   private timer?: NodeJS.Timeout;
   private done = 0;
@@ -77,6 +80,8 @@ export class RemoteEvaluations implements RemoteRunner {
   static async open(url: string, modelHash: string, options: RemoteOptions = {}): Promise<RemoteEvaluations> {
     const connection = redisConnection(url);
     const redis = new Redis({ ...connection, lazyConnect: true });
+    // Reconnection is ioredis's job (commands wait meanwhile); its error events are not ours to crash on.
+    redis.on("error", () => undefined);
     try {
       await redis.connect();
       await redis.ping();
@@ -87,6 +92,17 @@ export class RemoteEvaluations implements RemoteRunner {
     const build = cladeBuild();
     const queue = new Queue(queueName(build, modelHash), { connection });
     const remote = new RemoteEvaluations(queue, redis, build, modelHash, options);
+    remote.events = new QueueEvents(queue.name, { connection });
+    const wake = ({ jobId }: { jobId: string }) => {
+      const waker = remote.wakers.get(jobId);
+      if (!waker) return;
+      waker.woke = true;
+      waker.resolve?.();
+    };
+    remote.events.on("completed", wake);
+    remote.events.on("failed", wake);
+    remote.events.on("error", () => undefined);
+    await remote.events.waitUntilReady().catch(() => undefined);
     await remote.refresh();
     remote.timer = setInterval(() => void remote.refresh().catch(() => undefined), 1000);
     remote.timer.unref();
@@ -135,7 +151,18 @@ export class RemoteEvaluations implements RemoteRunner {
   private async wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<EvalJobResult> {
     const started = Date.now();
     let unattended = 0;
+    const waker: { woke: boolean; resolve?: () => void } = { woke: false };
+    this.wakers.set(jobId, waker);
+    try {
+      return await this.poll(jobId, waker, started, timeoutMs, signal, () => unattended, (value) => (unattended = value));
+    } finally {
+      this.wakers.delete(jobId);
+    }
+  }
+
+  private async poll(jobId: string, waker: { woke: boolean; resolve?: () => void }, started: number, timeoutMs: number, signal: AbortSignal | undefined, getUnattended: () => number, setUnattended: (value: number) => void): Promise<EvalJobResult> {
     for (;;) {
+      waker.woke = false;
       if (signal?.aborted) {
         await Job.fromId(this.queue, jobId).then((job) => job?.remove()).catch(() => undefined);
         throw new CladeError("cancelled", "The session was stopped while a worker ran this evaluation.", "Nothing to fix: a resumed session runs it again.");
@@ -151,13 +178,25 @@ export class RemoteEvaluations implements RemoteRunner {
         throw new CladeError("internal", `The evaluation job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s (a slow or stuck worker); it is abandoned and its late result will be ignored.`, "Nothing to fix: the task is queued again; raise the timeout if the model is that slow.", { jobId });
       }
       if (state === "waiting" || state === "prioritized" || state === "delayed") {
-        unattended = this.status.workers ? 0 : unattended || Date.now();
+        const unattended = this.status.workers ? 0 : getUnattended() || Date.now();
+        setUnattended(unattended);
         if (unattended && Date.now() - unattended > (this.options.noWorkerMs ?? 10 * 60_000)) {
           await job.remove().catch(() => undefined);
           throw new CladeError("internal", `No worker took the evaluation: ${this.status.idle ?? "no compatible worker"}.`, "Start a worker with this session's Clade build and model (`clade worker --queue URL --model MODEL`), or run without --queue.", { jobId });
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 300));
+      // Woken at once by the job's completed/failed event (also one that came while its state was
+      // read); the poll covers events missed while Redis restarted.
+      if (waker.woke) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.options.pollMs ?? 1000);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        waker.resolve = done;
+      });
+      waker.resolve = undefined;
     }
   }
 
@@ -197,6 +236,7 @@ export class RemoteEvaluations implements RemoteRunner {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.events?.close().catch(() => undefined);
     await this.queue.close().catch(() => undefined);
     this.redis.disconnect();
   }

@@ -107,6 +107,17 @@ export function registerBenchCommand(program: Command): void {
     .action(async (opts: { repetitions: number; task: string; json?: boolean }) => print(await benchHarness({ repetitions: opts.repetitions, taskId: opts.task }), opts.json));
 
   bench
+    .command("distributed")
+    .description("Evaluations/minute with 1, 2, 4 `clade worker`s on a Redis queue vs in-process, and the queue's added latency per evaluation (needs redis-server).")
+    .option("--tasks <n>", "T0 tasks per configuration", intOption("--tasks", 2, 10), 8)
+    .option("--threads <n>", "llama.cpp threads per process", intOption("--threads", 1, 64), 1)
+    .option("--json", "print JSON")
+    .action(async (opts: { tasks: number; threads: number; json?: boolean }) => {
+      const { benchDistributed } = await import("../../bench/benchDistributed");
+      print(await benchDistributed({ cliPath: fileURLToPath(new URL("./cli.mjs", import.meta.url)), tasks: opts.tasks, threads: opts.threads, log: (line) => process.stderr.write(`bench distributed: ${line}\n`) }), opts.json);
+    });
+
+  bench
     .command("archive")
     .description("Replay of a 10,000-node archive, one parent selection, one fsync'd event append (absolute, with sizes).")
     .option("--nodes <n>", "archive size", intOption("--nodes", 10, 1_000_000), 10_000)
