@@ -33,16 +33,18 @@ function fail(message) {
   process.exit(1);
 }
 
-// node-llama-cpp's binary packages are named after platform-arch(-variant); vsce targets use the same words.
+// node-llama-cpp's binary packages are named <platform>-<arch>(-<variant>) with "win" and "mac" where
+// vsce targets say "win32" and "darwin" (e.g. win32-x64 -> @node-llama-cpp/win-x64, win-x64-cuda).
+const binaryBase = target.replace(/^win32-/, "win-").replace(/^darwin-/, "mac-");
 const binaryDir = path.join(root, "node_modules", "@node-llama-cpp");
 const installed = existsSync(binaryDir) ? readdirSync(binaryDir) : [];
-const keep = (name) => name === target || (name.startsWith(`${target}-`) && !name.endsWith("-cuda-ext") && (withCuda || !name.includes("cuda")));
+const keep = (name) => name === binaryBase || (name.startsWith(`${binaryBase}-`) && !name.endsWith("-cuda-ext") && (withCuda || !name.includes("cuda")));
 const kept = installed.filter(keep);
-if (!kept.includes(target)) {
-  fail(`node_modules/@node-llama-cpp/${target} is not installed, so the VSIX would have no llama.cpp binary for ${target}.\n  fix: run \`npm install\` on ${target}, or install @node-llama-cpp/${target} with \`npm install --no-save --force @node-llama-cpp/${target}\`.`);
+if (!kept.length) {
+  fail(`no node_modules/@node-llama-cpp/${binaryBase}* package is installed, so the VSIX would have no llama.cpp binary for ${target}.\n  fix: run \`npm install\` on ${target}, or install them with \`npm install --no-save --force @node-llama-cpp/${binaryBase}\`.`);
 }
-if (withCuda && !kept.includes(`${target}-cuda`)) {
-  fail(`node_modules/@node-llama-cpp/${target}-cuda is not installed.\n  fix: \`npm install --no-save --force @node-llama-cpp/${target}-cuda\`, or package with --without-cuda.`);
+if (withCuda && !kept.includes(`${binaryBase}-cuda`)) {
+  fail(`node_modules/@node-llama-cpp/${binaryBase}-cuda is not installed.\n  fix: \`npm install --no-save --force @node-llama-cpp/${binaryBase}-cuda\`, or package with --without-cuda.`);
 }
 
 // The trainer links the target's prebuilt libraries, so it is only packaged for the platform it was built on.
