@@ -3,7 +3,6 @@
 // stopped after it. Missing binary = a failing test that says how to build it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -19,16 +18,8 @@ export function llamaServerBinary(): string {
   return binary;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../extension/engine/util/freePort";
+import { freePort } from "../../extension/engine/util/freePort";
 
 export interface LlamaServer {
   port: number;

@@ -8,7 +8,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -21,6 +20,7 @@ import { cladeBuild, liveWorkers, queueName, REGISTRY_KEY } from "../queue/evalQ
 import { RemoteEvaluations } from "../queue/remoteEvaluations";
 import { seedAgentDir } from "../resources";
 import { openBuiltinSuite } from "../tasks/builtinSuite";
+import { freePort } from "../util/freePort";
 import { median, round, type BenchReport } from "./benchReport";
 
 export interface DistributedOptions {
@@ -32,17 +32,6 @@ export interface DistributedOptions {
   threads?: number;
   /** Phase lines (stderr in the CLI). */
   log?: (line: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function benchDistributed(options: DistributedOptions): Promise<BenchReport[]> {

@@ -8,6 +8,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
+import type { QueueCounts } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
 import type { RunResult } from "../../protocol/run";
 import type { Archive } from "../archive/archive";
@@ -34,16 +35,8 @@ export interface RemoteRunner {
   snapshot(): RemoteStatus;
 }
 
-export interface RemoteStatus {
-  queue: string;
-  waiting: number;
-  active: number;
-  /** Workers that can take this session's jobs. */
-  workers: number;
-  done: number;
-  /** Why nothing is taken, when no compatible worker is connected. */
-  idle?: string;
-}
+/** The queue's counts for this session (the protocol's QueueCounts). */
+export type RemoteStatus = QueueCounts;
 
 export interface RemoteOptions {
   /** The session's sampling override: the workers apply it too, so scores compare. */
