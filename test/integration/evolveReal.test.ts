@@ -15,7 +15,7 @@ const workspace = mkdtempSync(path.join(os.tmpdir(), "clade-evolve-real-"));
 describe("clade evolve through real inference", () => {
   it("runs diagnose → self-edit → validate → evaluate and records every outcome", async () => {
     const model = (await generatedModel()).file;
-    const args = ["evolve", "--workspace", workspace, "--model", model, "--threads", "1", "--strategy", "hgm", "--budget-evals", "3", "--budget-expansions", "3", "--max-turns", "2", "--gate-tasks", "1", "--json", "--verbose"];
+    const args = ["evolve", "--workspace", workspace, "--model", model, "--threads", "1", "--strategy", "hgm", "--budget-evals", "6", "--budget-expansions", "3", "--max-turns", "2", "--gate-tasks", "1", "--json", "--verbose"];
     const result = await runCli(args, { timeoutMs: 170_000 });
     expect(result.code, result.stderr).toBe(0);
     const summary = parseJson<EvolveResult>(result);

@@ -28,7 +28,7 @@ export interface ExpandContext extends EvaluateContext {
 }
 
 /** A self-edit needs a failure to learn from: a parent without one is first run on a few more tasks. */
-const PROBE_TASKS = 2;
+export const PROBE_TASKS = 2;
 
 /** `onStarted` is called once the expansion is on record as started (the strategy may be asked again). */
 export async function expandNode(context: ExpandContext, parentId: string, onStarted?: () => void): Promise<string> {

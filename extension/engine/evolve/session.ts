@@ -16,7 +16,7 @@ import { createRng, hash32, type Rng } from "../search/rng";
 import { openSuite } from "../tasks/openSuite";
 import type { Task } from "../tasks/types";
 import { evaluateNode } from "./evaluateNode";
-import { expandNode } from "./expandNode";
+import { expandNode, PROBE_TASKS } from "./expandNode";
 import { GateLog } from "./gateLog";
 import { SessionSearchView } from "./sessionSearchView";
 import { chooseGateTasks, DEFAULT_GATE_TASKS } from "./validate";
@@ -96,28 +96,35 @@ export async function runSession(options: SessionOptions): Promise<SessionSummar
         }
         // The budget is a ceiling: an expansion starts only if its gate's runs and one evaluation of
         // the child fit in what is left (running jobs' needs reserved), never to overrun it.
+        let chosen: { kind: "expand" | "evaluate"; nodeId: string; tasks: number } = { kind: action.kind, nodeId: action.nodeId, tasks: action.kind === "evaluate" ? action.tasks : 0 };
         if (action.kind === "expand") {
-          const need = gateRunBound(context, action.nodeId) + 1;
+          const need = expansionNeed(context, action.nodeId);
           const left = budgetRemaining(view, archive) - reservedRuns();
           if (need > left) {
-            deferred = `an expansion of ${action.nodeId} needs up to ${need} task runs (its gate and one evaluation), ${Math.max(0, left)} left in the budget`;
-            break;
+            // What is left still buys evaluations: the parent on one more task (better than leaving it unspent).
+            if (left > 0 && archive.untestedTasks(action.nodeId).length > 0 && !claimedEvaluation(jobs, action.nodeId)) {
+              options.onProgress?.(progress(`the ${left} task run(s) left cannot fit an expansion of ${action.nodeId} (up to ${need}: probes, its gate and one evaluation); evaluating ${action.nodeId} on one more task instead`));
+              chosen = { kind: "evaluate", nodeId: action.nodeId, tasks: 1 };
+            } else {
+              deferred = `an expansion of ${action.nodeId} needs up to ${need} task runs (probes, its gate and one evaluation), ${Math.max(0, left)} left in the budget`;
+              break;
+            }
           }
         }
         // Each job records its start (expansion / evaluations in flight) before the strategy is asked again.
         // An evaluation takes only what running expansions have not reserved.
-        const tasks = action.kind === "evaluate" ? Math.min(action.tasks, budgetRemaining(view, archive) - reservedRuns()) : 0;
-        if (action.kind === "evaluate" && tasks <= 0) {
-          deferred = `evaluating ${action.nodeId} would spend task runs that running expansions reserved for their gates`;
+        const tasks = chosen.kind === "evaluate" ? Math.min(chosen.tasks, budgetRemaining(view, archive) - reservedRuns()) : 0;
+        if (chosen.kind === "evaluate" && tasks <= 0) {
+          deferred = `evaluating ${chosen.nodeId} would spend task runs that running expansions reserved for their gates`;
           break;
         }
-        // Reserved before it starts: its probe evaluations must leave room for its gate.
+        // Reserved before it starts (its gate and one evaluation): its probes may only use what is beyond.
         const slot = {};
-        if (action.kind === "expand") reserved.set(slot, gateRunBound(context, action.nodeId) + 1);
-        const job = await startJob(context, action.kind, action.nodeId, tasks);
+        if (chosen.kind === "expand") reserved.set(slot, gateRunBound(context, chosen.nodeId) + 1);
+        const job = await startJob(context, chosen.kind, chosen.nodeId, tasks);
         jobs.add(job);
         // Said at once: an expansion (diagnosis, self-edit, gate) can take minutes before it reports.
-        options.onProgress?.(progress(action.kind === "expand" ? `started: expansion of ${action.nodeId} (diagnosis, self-edit, gate)` : `started: evaluation of ${action.nodeId} on ${tasks} task(s)`));
+        options.onProgress?.(progress(chosen.kind === "expand" ? `started: expansion of ${chosen.nodeId} (diagnosis, self-edit, gate)` : `started: evaluation of ${chosen.nodeId} on ${tasks} task(s)`));
         void job.done.finally(() => (jobs.delete(job), reserved.delete(slot))).then(
           (message) => {
             failures.consecutive = 0;
@@ -207,6 +214,20 @@ function autoTraining(options: SessionOptions, archive: Archive): { due(): boole
 function budgetRemaining(view: SessionSearchView, archive: Archive): number {
   const budget = view.budget();
   return budget.total - budget.used - archive.inFlightEvaluations().length;
+}
+
+/** Whether a running job already evaluates `nodeId` (its claimed tasks are not free for another). */
+function claimedEvaluation(jobs: Set<Job>, nodeId: string): boolean {
+  return [...jobs].some((job) => job.kind === "evaluate" && job.nodeId === nodeId);
+}
+
+/**
+ * The most task runs an expansion of `parentId` can spend: probes (a parent without a failure is
+ * first run on up to PROBE_TASKS untested tasks), its gate, and one evaluation of the child.
+ */
+export function expansionNeed(context: Pick<JobContext, "gateTasks" | "archive" | "gateLog">, parentId: string): number {
+  const probes = context.archive.results(parentId).some((r) => !r.passed) ? 0 : Math.min(PROBE_TASKS, context.archive.untestedTasks(parentId).length);
+  return probes + gateRunBound(context, parentId) + 1;
 }
 
 /**
