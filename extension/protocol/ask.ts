@@ -3,6 +3,7 @@
 import type { AgentLimits } from "./agent";
 import type { ModelSpec, TokenUsage, ToolCall } from "./model";
 import type { RunResult } from "./run";
+import type { SandboxMode } from "./sandbox";
 
 export interface AskParams {
   progressToken?: string;
@@ -25,7 +26,7 @@ export interface AskParams {
   /** SCRIPTED provider: replay these replies instead of a model (deterministic tests). */
   scripted?: ({ toolCall: Omit<ToolCall, "id"> } | { text: string })[];
   limits?: Partial<AgentLimits>;
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
   sampling?: { temperature?: number; seed?: number };
   /** Write the change into the workspace when the run ends with one (and the test command, if any, passes). */
   apply?: boolean;

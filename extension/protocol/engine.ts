@@ -8,6 +8,7 @@ import type { ChatParams, ChatResult, GpuChoice, HardwareInfo, ModelInfo, ModelS
 import type { RunResult } from "./run";
 import type { AskEvent, AskParams, AskResult, AskSummary } from "./ask";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
+import type { SandboxMode } from "./sandbox";
 
 /** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
 export interface WithProgress {
@@ -74,7 +75,7 @@ export interface RunTaskParams extends WithProgress {
   /** SCRIPTED provider: replay these replies instead of calling the model (deterministic tests). */
   scripted?: ({ toolCall: Omit<ToolCall, "id"> } | { text: string })[];
   limits?: Partial<AgentLimits>;
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
   /** Overrides the agent version's own sampling for every model call (e.g. temperature 0 for a reproducible run). */
   sampling?: SamplingOverride;
 }
@@ -100,7 +101,7 @@ export interface EvolveParams extends WithProgress {
   model: ModelSpec;
   limits?: Partial<AgentLimits>;
   gateTasks?: number;
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
   /** Train a LoRA adapter version every K passed runs (needs parallel 1). */
   trainEvery?: number;
   /** Test command for `repo:` suites (default: `testCommand` in <workspace>/.clade/config.yaml). */
@@ -156,7 +157,7 @@ export interface TrainParams extends WithProgress {
   /** Tasks to evaluate the new version on (default: as many as the parent was evaluated on; 0: none). */
   evalTasks?: number;
   limits?: Partial<AgentLimits>;
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
 }
 
 export interface TrainResult {

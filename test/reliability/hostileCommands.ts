@@ -1,7 +1,8 @@
 // Hostile COMMANDS (what run_command executes): escapes from the process group that must still die
 // when the command ends or times out, fork bombs, memory hogs, floods, and reads/writes/network
-// outside — in the default "process" mode and in "bwrap" mode. Where the process mode by design
-// does not confine (files, network), the case is reported as a documented limit, not a pass.
+// outside — in "bwrap" and "unshare" (what the default `auto` resolves to with and without bubblewrap)
+// and in the "process" fallback. Where the process mode by design does not confine (files,
+// network), the case is reported as a documented limit, not a pass.
 import { readdirSync, readFileSync, existsSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import { runCommand, type Isolation, type RunCommandOptions } from "../../extension/engine/agent/sandbox/runCommand";
@@ -9,6 +10,7 @@ import type { SuiteReport } from "./suiteReport";
 
 interface Context {
   work: string;
+  /** A file outside every sandbox, at an absolute path (the user's repository's secret). */
   secretFile: string;
   sshKey: string;
   port: number;
@@ -44,7 +46,9 @@ export async function commandCases(report: SuiteReport, ctx: Context): Promise<v
     ["bounded fork bomb (255 processes) at the timeout", (t) => `f(){ if [ $1 -gt 0 ]; then f $(($1-1)) & f $(($1-1)) & fi; sleep ${t}; }; f 7`, { timeoutMs: 1500 }],
   ];
   let tag = 4100;
-  for (const isolation of ["process", "bwrap"] as const) {
+  // bwrap and unshare are what `auto` resolves to with and without bubblewrap on PATH
+  // (isolationResolve in the suite checks that); process is the fallback with its documented limits.
+  for (const isolation of ["process", "bwrap", "unshare"] as const) {
     for (const [name, make, extra] of escapes) {
       await report.attempt(`command (${isolation}): ${name} dies with the command`, async () => {
         const t = String(tag++);
@@ -81,6 +85,11 @@ export async function commandCases(report: SuiteReport, ctx: Context): Promise<v
       const result = await run(`cat ${ctx.sshKey}`, isolation);
       const leaked = /PRIVATE KEY/.test(result.output);
       return { ok: !leaked, detail: leaked ? "LEAK: the key was printed" : `denied: ${result.output.trim().slice(0, 100) || `exit ${result.exitCode}`}`, knownLimit: isolation === "process" && leaked };
+    });
+    await report.attempt(`command (${isolation}): read a file planted outside the sandbox (absolute path)`, async () => {
+      const result = await run(`cat ${ctx.secretFile}`, isolation);
+      const leaked = /hunter2/.test(result.output);
+      return { ok: !leaked, detail: leaked ? "LEAK: the planted file was read" : `denied: ${result.output.trim().slice(0, 100) || `exit ${result.exitCode}`}`, knownLimit: isolation === "process" && leaked };
     });
     await report.attempt(`command (${isolation}): write outside the sandbox`, async () => {
       const target = path.join(path.dirname(ctx.secretFile), `written-by-command-${isolation}`);

@@ -118,7 +118,7 @@ await report.attempt("a model that never calls finish (stopped at the turn limit
 
 // 4. Through the runner: an allowed command (`node -e …`) that reads the hidden tests and the
 // workspace's archive. bwrap hides the task's source and .clade/; the process mode cannot.
-for (const isolation of ["process", "bwrap"] as const) {
+for (const isolation of ["process", "bwrap", "unshare", "auto"] as const) {
   await report.attempt(`run_command (${isolation}, via runTask): node -e reads the hidden tests and .clade/archive.jsonl`, async () => {
     const ws = mkdtempSync(path.join(work, "ws-"));
     mkdirSync(path.join(ws, ".clade", "runs"), { recursive: true });
@@ -130,6 +130,14 @@ for (const isolation of ["process", "bwrap"] as const) {
     return { ok: !leaked && /DENIED/.test(out), detail: `${out.replace(/\s+/g, " ").slice(0, 160)}`, knownLimit: isolation === "process" && leaked };
   });
 }
+
+// 4b. The default, auto: bubblewrap where it works, util-linux unshare on a machine without it.
+await report.attempt("auto resolves to bwrap with bubblewrap, to unshare without it (PATH without bwrap), never to process here", async () => {
+  const { resolveIsolation } = await import("../../extension/engine/agent/sandbox/isolation");
+  const withBwrap = await resolveIsolation("auto");
+  const without = await resolveIsolation("auto", { withoutBubblewrap: true });
+  return { ok: withBwrap.mode === "bwrap" && without.mode === "unshare", detail: `with: ${withBwrap.mode} (${withBwrap.reason}); without: ${without.mode} (${without.reason})` };
+});
 
 // 5. Commands (what run_command executes).
 await commandCases(report, { work, secretFile, sshKey: path.join(home, ".ssh", "id_ed25519"), port, connections: () => connections, hiddenTest });

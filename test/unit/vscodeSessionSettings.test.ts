@@ -10,7 +10,7 @@ import { statusPresentation } from "../../extension/vscode/status/statusPresenta
 describe("sessionParams", () => {
   it("uses defaults, and choices override settings", () => {
     const p = sessionParams({}, {}, "/ws", true);
-    expect(p).toMatchObject({ workspace: "/ws", suite: "builtin", strategy: "hgm", budgetEvaluations: 20, parallel: 1, seed: 0, isolation: "process", trusted: true });
+    expect(p).toMatchObject({ workspace: "/ws", suite: "builtin", strategy: "hgm", budgetEvaluations: 20, parallel: 1, seed: 0, isolation: "auto", trusted: true });
     expect(p.gateTasks).toBeUndefined();
     expect(p.limits).toBeUndefined();
     const q = sessionParams({ strategy: "dgm", budgetEvaluations: 5, gateTasks: 1, maxTurns: 2, timeoutSeconds: 30, budgetMinutes: 2, testCommand: " npm test ", sandbox: "bwrap" }, { suite: "repo:/ws", parallel: 2 }, "/ws", true);

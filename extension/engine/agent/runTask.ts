@@ -13,6 +13,7 @@ import { scoreTask } from "../tasks/scoreTask";
 import type { ScoreResult, Task } from "../tasks/types";
 import { hiddenTaskPaths } from "./sandbox/hiddenTaskPaths";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox";
+import { resolveIsolation } from "./sandbox/isolation";
 import type { Isolation } from "./sandbox/runCommand";
 import { runAgentProcess } from "./agentProcess";
 import { prepareWarmAgent, takeWarmAgent } from "./warmAgentProcesses";
@@ -62,7 +63,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const warm = options.warm === false ? undefined : takeWarmAgent(harness, options.bundle);
   let sandbox: Sandbox;
   try {
-    sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, hiddenPaths: [...hiddenTaskPaths(task.suite, options.runsDir), ...(options.hiddenPaths ?? [])], reserved: warm?.reserved });
+    sandbox = await createSandbox({ sourceDir: await startingFiles(task), name: task.id, isolation: options.isolation, network: task.network, hiddenPaths: [...hiddenTaskPaths(task.suite, options.runsDir), ...(options.hiddenPaths ?? [])], reserved: warm?.reserved });
   } catch (error) {
     warm?.started.kill();
     throw error;
@@ -75,7 +76,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       testCommand: options.agentTestCommand ?? ((await hasVisibleTests(sandbox.root)) ? task.testCommand : undefined),
       allowCommands: task.allowCommands.length > 0,
     };
-    trajectory.write({ type: "start", runId, task: { id: task.id, suite: task.suite, instructions: task.instructions }, versionId: options.versionId, limits });
+    const confinement = await resolveIsolation(options.isolation ?? "auto");
+    trajectory.write({ type: "start", runId, task: { id: task.id, suite: task.suite, instructions: task.instructions }, versionId: options.versionId, limits, sandbox: { mode: confinement.mode, reason: confinement.reason, network: task.network === true } });
     const run = await runAgentProcess({
       harness,
       bundle: options.bundle,
@@ -103,7 +105,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     if (options.onAgentDone && !options.signal?.aborted) await options.onAgentDone(sandbox.root);
     // The next run of this version gets its process started while the hidden tests run.
     if (options.warm !== false && !options.signal?.aborted) void prepareWarmAgent(harness, options.bundle);
-    const test = options.signal?.aborted || options.score === false ? null : typeof options.score === "function" ? await options.score(sandbox.root, options.signal) : await score(task, sandbox.root, options.signal);
+    const test = options.signal?.aborted || options.score === false ? null : typeof options.score === "function" ? await options.score(sandbox.root, options.signal) : await score(task, sandbox.root, options.signal, options.isolation);
     const result: RunResult = {
       runId, taskId: task.id, suite: task.suite, versionId: options.versionId,
       passed: Boolean(test?.passed),
@@ -133,9 +135,10 @@ async function execForAgent(sandbox: Sandbox, task: Task, agentTask: AgentTask, 
   return { exitCode: result.exitCode, timedOut: result.timedOut, output: result.output, truncated: result.truncated, durationMs: result.durationMs };
 }
 
-async function score(task: Task, dir: string, signal?: AbortSignal): Promise<ScoreResult | null> {
+async function score(task: Task, dir: string, signal: AbortSignal | undefined, isolation: Isolation | undefined): Promise<ScoreResult | null> {
   try {
-    return await scoreTask(task, dir, { signal });
+    // The hidden tests run the agent's code: confined like its own commands (default auto).
+    return await scoreTask(task, dir, { signal, isolation: isolation ?? "auto", network: task.network });
   } catch (error) {
     if (CladeError.is(error, "cancelled")) return null;
     throw error;

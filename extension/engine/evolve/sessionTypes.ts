@@ -5,6 +5,7 @@ import type { LlmProvider } from "../agent/llmProvider";
 import type { RemoteRunner, RemoteStatus } from "../queue/remoteEvaluations";
 import type { StrategyName } from "../search/types";
 import type { StrategyOptions } from "../search/createStrategy";
+import type { SandboxMode } from "../../protocol/sandbox";
 
 export interface SessionOptions {
   workspace: string;
@@ -46,7 +47,7 @@ export interface SessionOptions {
    */
   gateTasks?: number;
   /** How task commands are confined (default "process"). */
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
   /** Diagnosis prompt budget in characters (smaller for small-context models). */
   diagnosisPromptChars?: number;
   signal?: AbortSignal;

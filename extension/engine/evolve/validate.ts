@@ -18,6 +18,7 @@ import type { LlmProvider } from "../agent/llmProvider";
 import { runTask } from "../agent/runTask";
 import { runScaffoldTests } from "../agent/scaffoldTests";
 import type { Task } from "../tasks/types";
+import type { SandboxMode } from "../../protocol/sandbox";
 
 export type GateStage = "build" | "unit-tests" | "tasks";
 
@@ -65,7 +66,7 @@ export interface GateOptions {
   parent: GateParent;
   /** Agent limits of the gate's runs (candidate and parent): the session's, as for its evaluations. */
   limits?: Partial<AgentLimits>;
-  isolation?: "process" | "bwrap";
+  isolation?: SandboxMode;
   signal?: AbortSignal;
   /** Called after each gate task run, before the next starts (the session counts and records it). */
   onRun?(role: GateRole, result: RunResult): Promise<void> | void;

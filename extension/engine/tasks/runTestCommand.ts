@@ -4,6 +4,7 @@ import { runCommand } from "../agent/sandbox/runCommand";
 import { scrubEnv } from "../agent/sandbox/scrubEnv";
 import { parseTestCounts } from "./parseTestOutput";
 import type { ScoreResult } from "./types";
+import type { SandboxMode } from "../../protocol/sandbox";
 
 export interface TestRunSpec {
   testCommand: string;
@@ -13,6 +14,9 @@ export interface TestRunSpec {
 export interface TestRunOptions {
   signal?: AbortSignal;
   maxOutputBytes?: number;
+  /** Confinement of the command (default process); confined, it gets a private HOME and TMPDIR. */
+  isolation?: SandboxMode;
+  network?: boolean;
 }
 
 export const defaultMaxOutputBytes = 64 * 1024;
@@ -21,17 +25,21 @@ export const defaultMaxOutputBytes = 64 * 1024;
  * Environment for test commands: the sandbox's allow-list (no secrets, no NODE_OPTIONS or
  * NODE_TEST_CONTEXT from a parent test runner), plus CI=1 so runners are not interactive.
  */
+const TEST_ENV_EXTRA = { CI: "1", NO_COLOR: "1" };
+
 export function testEnv(): Record<string, string> {
-  return scrubEnv(process.env, { CI: "1", NO_COLOR: "1" });
+  return scrubEnv(process.env, TEST_ENV_EXTRA);
 }
 
 export async function runTestCommand(spec: TestRunSpec, dir: string, options: TestRunOptions = {}): Promise<ScoreResult> {
+  const confined = options.isolation !== undefined && options.isolation !== "process";
   const result = await runCommand({
     cwd: dir,
     command: spec.testCommand,
     timeoutMs: spec.timeoutMs,
     maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes,
-    env: testEnv(),
+    // Confined, the command gets runCommand's private HOME/TMPDIR (the host's are not inside).
+    ...(confined ? { envExtra: TEST_ENV_EXTRA, isolation: options.isolation, network: options.network } : { env: testEnv() }),
     signal: options.signal,
   });
   const counts = parseTestCounts(result.output);

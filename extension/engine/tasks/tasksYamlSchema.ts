@@ -25,6 +25,8 @@ export const tasksYamlSchema = z.strictObject({
   root: z.string().min(1).optional(),
   testCommand: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().optional(),
+  /** The suite's commands may use the network (e.g. a package install); default: a private loopback only. */
+  network: z.boolean().optional(),
   tasks: z.array(yamlTaskSchema).min(1),
 });
 
@@ -51,6 +53,7 @@ const hints: Record<string, string> = {
   solutionDir: "a folder with the reference solution's files",
   testCommand: 'the shell command that runs the tests, e.g. "node --test"',
   timeoutMs: "a whole number of milliseconds greater than 0, e.g. 60000",
+  network: "true or false (true: the suite's commands may use the network)",
   tier: 'one of "T0", "T1", "T2", or leave the field out',
   tasks: "a list of tasks, each starting with `- id: ...`",
   root: "a folder path",

@@ -1,6 +1,7 @@
 // The one interface every task source (built-in suite, Exercism/Aider-Polyglot folders, mined repo
 // history, a user's tasks.yaml) sits behind. A task is data plus a TaskFiles object that knows how
 // to write its starting files, its hidden tests and its reference solution into a directory.
+import type { SandboxMode } from "../../protocol/sandbox";
 
 export type TaskTier = "T0" | "T1" | "T2";
 
@@ -36,6 +37,8 @@ export interface Task {
   readonly testCommand: string;
   /** Wall-clock limit for one run of the test command. */
   readonly timeoutMs: number;
+  /** The suite opted in to network access for its commands (tasks.yaml `network: true`); default off. */
+  readonly network?: boolean;
   /** Command prefixes the agent may run while it works (e.g. `node`). */
   readonly allowCommands: readonly string[];
   /** Paths (relative to the task directory) that the hidden tests occupy at scoring time. */
@@ -115,6 +118,10 @@ export interface ScoreOptions {
   inPlace?: boolean;
   /** Output cap for the test command; default 64 KiB. */
   maxOutputBytes?: number;
+  /** How the test command (which runs the agent's code) is confined; default process. */
+  isolation?: SandboxMode;
+  /** Confined modes: keep the network (a suite's `network: true`). */
+  network?: boolean;
 }
 
 export interface ScoreResult {

@@ -50,7 +50,7 @@ async function loadYamlTasks(file: string, suite: string, options: OpenSuiteOpti
   const issues = checkTasks(spec.tasks.map((task, index) => ({ index, task })), root, defaultCommand);
   if (issues.length > 0) throw invalid(file, issues, doc, lines);
   const tasks: Task[] = [];
-  for (const task of spec.tasks) tasks.push(await buildTask(task, { suite, root, testCommand: (task.testCommand ?? defaultCommand) as string, timeoutMs: task.timeoutMs ?? spec.timeoutMs ?? 60_000 }));
+  for (const task of spec.tasks) tasks.push(await buildTask(task, { suite, root, testCommand: (task.testCommand ?? defaultCommand) as string, timeoutMs: task.timeoutMs ?? spec.timeoutMs ?? 60_000, network: spec.network === true }));
   return tasks;
 }
 
@@ -129,6 +129,7 @@ interface BuildContext {
   root: string;
   testCommand: string;
   timeoutMs: number;
+  network: boolean;
 }
 
 async function buildTask(task: YamlTask, ctx: BuildContext): Promise<Task> {
@@ -144,10 +145,11 @@ async function buildTask(task: YamlTask, ctx: BuildContext): Promise<Task> {
     language: task.language ?? "javascript",
     testCommand: ctx.testCommand,
     timeoutMs: ctx.timeoutMs,
+    ...(ctx.network ? { network: true } : {}),
     allowCommands: [ctx.testCommand.split(/\s+/)[0]],
     hiddenTestPaths: tests.map((t) => t.path),
     hasReference: reference !== undefined,
-    files: entryTaskFiles({ start, tests, reference, hashSalt: `${ctx.testCommand}\n${ctx.timeoutMs}\n${task.instructions}` }),
+    files: entryTaskFiles({ start, tests, reference, hashSalt: `${ctx.testCommand}\n${ctx.timeoutMs}\n${task.instructions}${ctx.network ? "\nnetwork" : ""}` }),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { AgentLimits } from "../../protocol/agent";
 import type { EvolveParams } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
+import { SANDBOX_MODES, type SandboxMode } from "../../protocol/sandbox";
 
 export const STRATEGIES = ["hgm", "dgm", "greedy", "random"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -71,9 +72,9 @@ export function sessionParams(raw: RawSessionSettings, choices: SessionChoices, 
     throw new CladeError("invalid-settings", `The setting clade.session.strategy must be one of ${STRATEGIES.join(", ")}, not ${JSON.stringify(strategy)}.`, "Open Settings and pick a strategy.", { setting: "clade.session.strategy" });
   }
   const suite = choices.suite ?? (typeof raw.suite === "string" && raw.suite.trim() ? raw.suite.trim() : "builtin");
-  const sandbox = raw.sandbox ?? "process";
-  if (sandbox !== "process" && sandbox !== "bwrap") {
-    throw new CladeError("invalid-settings", `The setting clade.sandbox.mode must be "process" or "bwrap", not ${JSON.stringify(sandbox)}.`, "Open Settings and fix clade.sandbox.mode.", { setting: "clade.sandbox.mode" });
+  const sandbox = (raw.sandbox ?? "auto") as SandboxMode;
+  if (!SANDBOX_MODES.includes(sandbox)) {
+    throw new CladeError("invalid-settings", `The setting clade.sandbox.mode must be one of ${SANDBOX_MODES.join(", ")}, not ${JSON.stringify(sandbox)}.`, "Open Settings and fix clade.sandbox.mode (auto: the strongest confinement this machine offers).", { setting: "clade.sandbox.mode" });
   }
   const limits: Partial<AgentLimits> = {};
   const maxTurns = optional(raw.maxTurns, "clade.agent.maxTurns");

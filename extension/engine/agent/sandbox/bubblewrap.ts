@@ -1,12 +1,13 @@
-// The optional stronger isolation: run the command inside bubblewrap (Linux) with no network, its
-// own pid namespace (everything dies with it), / read-only, a private /tmp, the sandbox
-// read-write, and the usual credential files of the user hidden.
+// bubblewrap confinement (Linux; what `auto` picks where it works): no network, its own pid
+// namespace (everything dies with it), a new root with only the system folders read-only, a private
+// /tmp and the sandbox read-write; hidden paths and credential files covered where still visible.
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { CladeError } from "../../../protocol/errors";
+import { systemPaths, type SystemPath } from "./confine";
 
 export interface BubblewrapOptions {
   cwd: string;
@@ -93,18 +94,25 @@ async function hideArgs(paths: string[]): Promise<string[]> {
   return args;
 }
 
-/** bwrap arguments that run `argv` inside the sandbox. Mount order matters: later mounts win. */
-export async function bubblewrapArgs(options: BubblewrapOptions, argv: string[]): Promise<string[]> {
+/**
+ * bwrap arguments that run `argv` inside the sandbox: a new root with only the system folders and
+ * Node's installation read-only (confine.ts systemPaths), /dev, /proc, a private /tmp, and the
+ * writable folders. Nothing else of the host exists inside (home, other projects, planted files).
+ * Hidden paths under a visible folder are covered. Mount order matters: later mounts win.
+ */
+export async function bubblewrapArgs(options: BubblewrapOptions, argv: string[], system: SystemPath[] = systemPaths()): Promise<string[]> {
   const home = homedir();
-  const hidden = [...CREDENTIAL_PATHS.map((relative) => path.join(home, relative)), ...(options.hiddenPaths ?? [])];
+  const visible = [...system.filter((p) => !p.symlink).map((p) => p.path), ...options.writablePaths];
+  const under = (target: string) => visible.some((dir) => target === dir || target.startsWith(`${dir}${path.sep}`));
+  const hidden = [...CREDENTIAL_PATHS.map((relative) => path.join(home, relative)), ...(options.hiddenPaths ?? [])].filter(under);
   const binds = options.writablePaths.flatMap((dir) => ["--bind", dir, dir]);
   return [
-    "--ro-bind", "/", "/",
+    ...system.flatMap((p) => (p.symlink ? ["--symlink", p.symlink, p.path] : ["--ro-bind", p.path, p.path])),
     "--dev", "/dev",
     "--proc", "/proc",
     "--tmpfs", "/tmp",
-    ...(await hideArgs(hidden)),
     ...binds,
+    ...(await hideArgs(hidden)),
     ...(options.network ? [] : ["--unshare-net"]),
     "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "clade-sandbox",
     "--die-with-parent",

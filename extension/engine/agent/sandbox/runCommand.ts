@@ -9,17 +9,21 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CladeError } from "../../../protocol/errors";
 import { bubblewrapArgs, ensureBubblewrap } from "./bubblewrap";
+import { unshareArgs } from "./confine";
+import { resolveIsolation } from "./isolation";
+import { sandboxExecProfile } from "./sandboxExecProfile";
 import { OutputCollector, type TruncateMode } from "./OutputCollector";
 import { killRunProcesses, type RunIdentity } from "./killRunProcesses";
 import { hasProcFs } from "./processTable";
 import { ulimitPrefix, type ResourceLimits } from "./resourceLimits";
 import { scrubEnv } from "./scrubEnv";
 import { superviseChild, type ChildOutcome } from "./superviseChild";
+import type { SandboxMode } from "../../../protocol/sandbox";
 
 /** Set in every command's environment; lets us find its processes after they escape the group. */
 export const RUN_MARKER_VARIABLE = "CLADE_SANDBOX_RUN";
 
-export type Isolation = "process" | "bwrap";
+export type Isolation = SandboxMode;
 
 export interface RunCommandOptions {
   cwd: string;
@@ -30,6 +34,8 @@ export interface RunCommandOptions {
   maxOutputBytes: number;
   /** Default: scrubEnv(process.env) with HOME and TMPDIR in a private per-run folder. */
   env?: Record<string, string>;
+  /** Added to that default environment (ignored with `env`). */
+  envExtra?: Record<string, string>;
   signal?: AbortSignal;
   stdin?: string;
   /** SIGTERM → SIGKILL grace when killing (default 500 ms). */
@@ -39,13 +45,17 @@ export interface RunCommandOptions {
   /** What to keep when output is cut: the first bytes (default) or the first and last halves. */
   truncate?: TruncateMode;
   limits?: ResourceLimits;
-  /** "bwrap": inside bubblewrap (Linux; no network). Throws CladeError "sandbox-unavailable" if it cannot. */
+  /**
+   * "process" (the default here, for Clade's own tools); "auto" (what agent commands get: the
+   * strongest confinement this machine offers, isolation.ts); "bwrap" / "unshare" / "sandbox-exec"
+   * explicitly (CladeError "sandbox-unavailable" if it cannot).
+   */
   isolation?: Isolation;
-  /** bwrap only: folders bound read-write (default: cwd, and the private HOME/TMPDIR if created). */
+  /** Confined modes: folders bound read-write (default: cwd, and the private HOME/TMPDIR if created). */
   writablePaths?: string[];
-  /** bwrap only: folders/files hidden from the command (e.g. the task's reference solution). */
+  /** Confined modes: folders/files hidden from the command even if under a visible folder. */
   hiddenPaths?: string[];
-  /** bwrap only: keep the network (default false). */
+  /** Confined modes: keep the network (default false: a private loopback only). */
   network?: boolean;
 }
 
@@ -102,11 +112,14 @@ function emptyResult(startedAt: number, cancelled: boolean): CommandResult {
   return { exitCode: null, signal: null, timedOut: false, cancelled, output: "", truncated: false, durationMs: performance.now() - startedAt, floodKilled: false, leftoverProcesses: 0 };
 }
 
-async function buildArgv(options: RunCommandOptions, script: string, scratch: Scratch | undefined): Promise<string[]> {
+async function buildArgv(options: RunCommandOptions, script: string, scratch: Scratch | undefined, confineRoot: () => Promise<string>): Promise<string[]> {
   const shell = ["/bin/sh", "-c", script];
-  if ((options.isolation ?? "process") === "process") return shell;
-  const bwrap = await ensureBubblewrap();
+  const { mode } = await resolveIsolation(options.isolation ?? "process");
+  if (mode === "process") return shell;
   const writablePaths = options.writablePaths ?? [options.cwd, ...(scratch ? [scratch.dir] : [])];
+  if (mode === "unshare") return unshareArgs({ cwd: options.cwd, writablePaths, hiddenPaths: options.hiddenPaths, network: options.network, rootDir: await confineRoot() }, shell);
+  if (mode === "sandbox-exec") return ["/usr/bin/sandbox-exec", "-p", sandboxExecProfile({ writablePaths, network: options.network }), ...shell];
+  const bwrap = await ensureBubblewrap();
   return [bwrap, ...(await bubblewrapArgs({ cwd: options.cwd, writablePaths, hiddenPaths: options.hiddenPaths, network: options.network }, shell))];
 }
 
@@ -119,17 +132,21 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   // error messages keep their line numbers.
   const script = `exec 2>&1; ${ulimitPrefix(options.limits)}${options.command}`;
   const scratch = options.env ? undefined : await createScratch();
+  // unshare mounts the command's new root on an empty folder of ours (removed afterwards).
+  let confineDir: string | undefined;
+  const confineRoot = async () => (confineDir ??= await mkdtemp(path.join(tmpdir(), "clade-root-")));
   try {
     const marker = { name: RUN_MARKER_VARIABLE, value: randomUUID() };
     // The marker goes first: /proc/<pid>/environ is read only up to a size limit.
-    const { [marker.name]: _ignored, ...base } = options.env ?? scrubEnv(process.env, scratch?.vars);
+    const { [marker.name]: _ignored, ...base } = options.env ?? scrubEnv(process.env, { ...options.envExtra, ...scratch?.vars });
     const env = { [marker.name]: marker.value, ...base };
-    const argv = await buildArgv(options, script, scratch);
+    const argv = await buildArgv(options, script, scratch, confineRoot);
     const startTime = await startTimeFloor();
     const outcome = await execute(options, argv, env, { marker, startTime });
     return { ...outcome, durationMs: performance.now() - startedAt };
   } finally {
     if (scratch) await rm(scratch.dir, { recursive: true, force: true }).catch(() => undefined);
+    if (confineDir) await rm(confineDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, realpath, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CladeError } from "../../../protocol/errors";
-import { ensureBubblewrap } from "./bubblewrap";
+import { resolveIsolation } from "./isolation";
 import { copyTree } from "./copyTree";
 import { removeTree } from "./removeTree";
 import { resolveInsideRoot, type AccessMode, type RootSpec } from "./resolveInsideRoot";
@@ -41,10 +41,12 @@ export interface CreateSandboxOptions {
   parentDir?: string;
   /** Readable prefix of the folder name (e.g. the task id). */
   name?: string;
-  /** How run() isolates commands (default "process"); "bwrap" is checked here and fails early. */
+  /** How run() confines commands (default "auto": the strongest this machine offers); checked here, failing early. */
   isolation?: Isolation;
-  /** bwrap only: paths hidden from commands, e.g. the task suite with its reference solutions. */
+  /** Confined modes: paths hidden from commands even under a visible folder. */
   hiddenPaths?: string[];
+  /** Confined modes: commands may use the network (a suite's `network: true`). */
+  network?: boolean;
   /** A folder made earlier by reserveSandbox (an agent process may already be waiting in it). */
   reserved?: ReservedSandbox;
 }
@@ -93,6 +95,7 @@ class DirectorySandbox implements Sandbox {
     private readonly rootSpec: RootSpec,
     readonly isolation: Isolation,
     private readonly hiddenPaths: string[],
+    private readonly network = false,
   ) {}
 
   get root(): string {
@@ -133,6 +136,7 @@ class DirectorySandbox implements Sandbox {
         isolation: this.isolation,
         writablePaths: [this.container],
         hiddenPaths: [...this.hiddenPaths, ...(options.hiddenPaths ?? [])],
+        network: options.network ?? this.network,
       });
     } finally {
       this.running.delete(controller);
@@ -150,8 +154,10 @@ class DirectorySandbox implements Sandbox {
 
 export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox> {
   const source = await assertSourceDir(opts.sourceDir);
-  const isolation = opts.isolation ?? "process";
-  if (isolation === "bwrap") await ensureBubblewrap();
+  // Agent commands get the strongest confinement this machine offers unless told otherwise; a mode
+  // that cannot work here fails now, before any file is copied.
+  const isolation = opts.isolation ?? "auto";
+  await resolveIsolation(isolation);
   const parent = opts.parentDir ?? path.join(tmpdir(), "clade-sandboxes");
   const insideSource = (dir: string): boolean => dir === source || dir.startsWith(source + path.sep);
   const refuse = (): CladeError => new CladeError("invalid-argument", "The sandbox would be created inside the task's own files.", "Choose a parentDir outside the task folder.");
@@ -164,7 +170,7 @@ export async function createSandbox(opts: CreateSandboxOptions): Promise<Sandbox
     if (opts.reserved) await copyTree(source, work, { destExists: true });
     else await Promise.all([copyTree(source, work), mkdir(path.join(container, "home")), mkdir(path.join(container, "tmp"))]);
     const aliases = [path.join(path.resolve(parent), path.basename(container), "work")].filter((alias) => alias !== work);
-    return new DirectorySandbox(container, { real: work, aliases }, isolation, opts.hiddenPaths ?? []);
+    return new DirectorySandbox(container, { real: work, aliases }, isolation, opts.hiddenPaths ?? [], opts.network === true);
   } catch (error) {
     await removeTree(container).catch(() => undefined);
     throw error;

@@ -4,13 +4,14 @@ import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { RunTaskParams } from "../../../protocol/engine";
 import { floatOption, intOption } from "../parse";
+import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 
 export interface AgentRunCliOptions {
   scripted?: RunTaskParams["scripted"];
   maxTurns?: number;
   maxTokens?: number;
   timeout?: number;
-  sandbox?: "process" | "bwrap";
+  sandbox?: SandboxMode;
   temperature?: number;
   seed?: number;
 }
@@ -32,7 +33,7 @@ export function addAgentRunOptions(command: Command): Command {
     .option("--max-turns <n>", "turn limit", intOption("--max-turns", 1, 1000))
     .option("--max-tokens <n>", "token limit for the run", intOption("--max-tokens", 100, 10_000_000))
     .option("--timeout <seconds>", "wall-clock limit", intOption("--timeout", 1, 86_400))
-    .addOption(new Option("--sandbox <mode>", "how commands are confined: process (process group, scrubbed env) or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
+    .addOption(new Option("--sandbox <mode>", "how agent commands and tests are confined: auto (the strongest here: bwrap, else unshare, else sandbox-exec on macOS, else process with a warning), bwrap, unshare, sandbox-exec, process").choices([...SANDBOX_MODES]).default("auto"))
     .option("--temperature <t>", "sample every model call at this temperature (0: greedy, reproducible), whatever the version's settings say", floatOption("--temperature", 0, 2))
     .option("--seed <n>", "sampling seed for every model call", intOption("--seed", 0, 2 ** 31 - 1));
 }

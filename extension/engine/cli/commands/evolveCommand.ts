@@ -7,6 +7,7 @@ import { createProgress, printJson } from "../output";
 import { floatOption, intOption, listOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
+import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 
 interface EvolveCliOptions extends ModelCliOptions {
   workspace: string;
@@ -23,7 +24,7 @@ interface EvolveCliOptions extends ModelCliOptions {
   gateTasks?: number;
   trainEvery?: number;
   temperature?: number;
-  sandbox?: "process" | "bwrap";
+  sandbox?: SandboxMode;
   queue?: string;
   queueJobTimeoutMs?: number;
   queueNoWorkerMs?: number;
@@ -46,7 +47,7 @@ export function registerEvolveCommand(program: Command): void {
     .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
     .option("--gate-tasks <n>", "tasks (T0 first) on which a new version must do at least as well as its parent before it is evaluated (default: 3)", intOption("--gate-tasks", 0, 1000))
     .option("--temperature <t>", "sample every model call at this temperature (0: greedy), whatever the versions' settings say", floatOption("--temperature", 0, 2))
-    .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap (bubblewrap, no network)").choices(["process", "bwrap"]).default("process"))
+    .addOption(new Option("--sandbox <mode>", "how agent commands and tests are confined: auto (the strongest here: bwrap, else unshare, else sandbox-exec on macOS, else process with a warning), bwrap, unshare, sandbox-exec, process").choices([...SANDBOX_MODES]).default("auto"))
     .option("--train-every <k>", "train a LoRA adapter version after every K passed runs (needs --parallel 1)", intOption("--train-every", 1, 1_000_000))
     .option("--queue <redis-url>", "run evaluations on `clade worker`s of this queue (redis://HOST:PORT) instead of in-process; set --parallel to the workers' total slots")
     .option("--queue-job-timeout-ms <ms>", "abandon and re-queue a queued evaluation not finished after this long (default: run timeout + 5 min)", intOption("--queue-job-timeout-ms", 100, 86_400_000))

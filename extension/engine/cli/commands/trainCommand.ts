@@ -8,6 +8,7 @@ import { createProgress, printJson } from "../output";
 import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
+import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 
 interface TrainCliOptions extends ModelCliOptions {
   workspace: string;
@@ -22,7 +23,7 @@ interface TrainCliOptions extends ModelCliOptions {
   seed?: number;
   evalTasks?: number;
   maxTurns?: number;
-  sandbox?: "process" | "bwrap";
+  sandbox?: SandboxMode;
   json?: boolean;
   verbose?: boolean;
 }
@@ -41,7 +42,7 @@ export function registerTrainCommand(program: Command): void {
     .option("--seed <n>", "seed of the split and the adapter's initialisation", intOption("--seed", 0))
     .option("--eval-tasks <n>", "tasks to evaluate the new version on (default: as many as its parent; 0 = none)", intOption("--eval-tasks", 0, 100_000))
     .option("--max-turns <n>", "turn limit of each evaluation run", intOption("--max-turns", 1, 1000))
-    .addOption(new Option("--sandbox <mode>", "how commands are confined: process or bwrap").choices(["process", "bwrap"]).default("process"))
+    .addOption(new Option("--sandbox <mode>", "how agent commands and tests are confined: auto (the strongest here: bwrap, else unshare, else sandbox-exec on macOS, else process with a warning), bwrap, unshare, sandbox-exec, process").choices([...SANDBOX_MODES]).default("auto"))
     .option("--json", "print the result as JSON")
     .action(async (opts: TrainCliOptions) => {
       const params: TrainParams = {
