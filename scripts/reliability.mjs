@@ -71,7 +71,7 @@ const fig = (suite) => results.find((r) => r.suite === suite)?.figures ?? {};
 const lines = [
   `crashes survived / tried: ${fig("crash").survived ?? "—"} / ${fig("crash").tried ?? "—"} (session SIGKILLs ${fig("crash").sessionKills ?? "—"}, resumed ${fig("crash").sessionsResumed ?? "—"}; crash-suite cases ${of("crash")})`,
   `data lost: ${fig("crash").evaluationsLost ?? "—"} evaluations lost of ${fig("crash").evaluationsReported ?? "—"} reported done; duplicate nodes ${fig("crash").duplicateNodes ?? "—"}; inconsistent trees ${fig("crash").inconsistentTrees ?? "—"}`,
-  `hostile cases contained / tried: ${of("hostile")}${(results.find((r) => r.suite === "hostile")?.cases ?? []).some((c) => c.knownLimit) ? ` (+ ${(results.find((r) => r.suite === "hostile")?.cases ?? []).filter((c) => c.knownLimit).length} documented limits of the default mode, listed below)` : ""}`,
+  `hostile cases contained / tried: ${of("hostile")}${(results.find((r) => r.suite === "hostile")?.cases ?? []).some((c) => c.knownLimit) ? ` (+ ${(results.find((r) => r.suite === "hostile")?.cases ?? []).filter((c) => c.knownLimit).length} documented limits of the process fallback, listed below)` : ""}`,
   `bad inputs handled / tried: ${of("badInput")}`,
   `VS Code side (webview CSP, inert repo markup, nothing executed by the host) held / tried: ${of("webview")}`,
   `soak: ${fig("soak").runs ?? "—"} runs in ${fig("soak").seconds ?? "—"} s; RSS growth after a ${fig("soak").warmupRuns ?? "—"}-run warm-up ${fig("soak").rssGrowthPercent ?? "—"}% (heap ${fig("soak").heapGrowthPercent ?? "—"}%); fds ${fig("soak").fdsBaseline ?? "—"} → ${fig("soak").fdsAfter ?? "—"}; child processes ${fig("soak").childrenAfter ?? "—"}; zombies ${fig("soak").zombies ?? "—"}`,

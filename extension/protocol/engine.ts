@@ -8,7 +8,7 @@ import type { ChatParams, ChatResult, GpuChoice, HardwareInfo, ModelInfo, ModelS
 import type { RunResult } from "./run";
 import type { AskEvent, AskParams, AskResult, AskSummary } from "./ask";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
-import type { SandboxMode } from "./sandbox";
+import type { SandboxInfo, SandboxMode } from "./sandbox";
 
 /** Requests that can report progress carry a token; the engine sends ProgressValue on it. */
 export interface WithProgress {
@@ -221,6 +221,8 @@ export const Requests = {
   endChatSession: new RequestType<{ sessionId: string }, void, ErrorData>("model/endSession"),
   /** What this machine offers llama.cpp for a GPU choice: cores, RAM, backend and why, GPU devices and VRAM. */
   hardware: new RequestType<{ gpu?: GpuChoice }, HardwareInfo, ErrorData>("system/hardware"),
+  /** The confinement agent commands get for a mode (default auto) here, and why. */
+  sandbox: new RequestType<{ mode?: SandboxMode }, SandboxInfo, ErrorData>("system/sandbox"),
   download: new RequestType<DownloadParams, DownloadResult, ErrorData>("model/download"),
   generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
   /** One agent version on one task: sandbox, confined agent process, hidden-test scoring, trajectory. */

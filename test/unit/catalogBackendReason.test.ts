@@ -18,3 +18,13 @@ describe("backendReason", () => {
     expect(backendWhy({ backendReason: backendReason("auto", "cpu", [], ["cuda", "vulkan"], []) })).toBe("no GPU runtime was found (looked for cuda, vulkan).");
   });
 });
+
+describe("the Model view's sandbox row", () => {
+  it("shows the mode and why; unconfined is a warning that says what agent code can do", async () => {
+    const { sandboxRowFor } = await import("../../extension/vscode/model/backendWhy");
+    expect(sandboxRowFor({ requested: "auto", mode: "bwrap", reason: "auto: bubblewrap is installed and can create namespaces here" }, undefined)).toMatchObject({ label: "sandbox: bwrap", description: "bubblewrap is installed and can create namespaces here", icon: "shield" });
+    expect(sandboxRowFor({ requested: "auto", mode: "process", reason: "auto: nothing stronger works here", warning: "Agent commands run unconfined …" }, undefined)).toMatchObject({ label: "sandbox: process (unconfined)", icon: "warning" });
+    expect(sandboxRowFor(undefined, "bwrap is not installed")).toMatchObject({ icon: "error" });
+    expect(sandboxRowFor(undefined, undefined)).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
-// `clade bench harness`: what the harness costs around a task evaluation. Measured: the wall time of
+// `clade bench harness`: what the harness costs around a task evaluation, per confinement mode
+// available here (auto, process, bwrap, unshare). Measured: the wall time of
 // one evaluation (sandbox, confined agent process, tool dispatch, hidden-test scoring, cleanup)
 // minus model time, with a SCRIPTED provider replaying the reference solution. Reference: the bare
 // test command run directly on the same solved files. Interleaved, medians. Also sandbox
@@ -10,7 +11,9 @@ import path from "node:path";
 import { buildAgent } from "../agent/buildAgent";
 import { runTask } from "../agent/runTask";
 import { ScriptedProvider, type ScriptedReply } from "../agent/scriptedProvider";
+import { resolveIsolation } from "../agent/sandbox/isolation";
 import { measureSandboxOverhead } from "../agent/sandbox/measureSandboxOverhead";
+import type { SandboxMode } from "../../protocol/sandbox";
 import { seedAgentDir } from "../resources";
 import { openBuiltinSuite } from "../tasks/builtinSuite";
 import { listDirEntries } from "../tasks/fileEntries";
@@ -18,7 +21,7 @@ import { makeScratchDir } from "../tasks/taskDirs";
 import type { Task } from "../tasks/types";
 import { median, round, type BenchReport } from "./benchReport";
 
-export async function benchHarness(options: { repetitions?: number; taskId?: string } = {}): Promise<BenchReport[]> {
+export async function benchHarness(options: { repetitions?: number; taskId?: string; modes?: SandboxMode[] } = {}): Promise<BenchReport[]> {
   const repetitions = options.repetitions ?? 10;
   const taskId = options.taskId ?? "t0-subtract-order";
   const task = await openBuiltinSuite().get(taskId);
@@ -32,28 +35,39 @@ export async function benchHarness(options: { repetitions?: number; taskId?: str
     await task.files.writeStart(solved.path);
     await task.files.writeReference(solved.path);
     await task.files.writeHiddenTests(solved.path);
-    const harnessMs: number[] = [];
+    // Every confinement available here (auto first: what users get), against the same bare command.
+    const modes: { mode: SandboxMode; resolved: string }[] = [];
+    for (const mode of options.modes ?? (["auto", "process", "bwrap", "unshare"] as SandboxMode[])) {
+      const resolved = await resolveIsolation(mode).catch(() => undefined);
+      if (resolved) modes.push({ mode, resolved: resolved.mode });
+    }
+    const harnessMs = new Map<SandboxMode, number[]>(modes.map((m) => [m.mode, []]));
     const bareMs: number[] = [];
-    const evaluate = async () => {
-      const result = await runTask({ task, versionId: "bench", bundle: build.bundle, provider: new ScriptedProvider(replies), runsDir });
-      if (!result.passed) throw new Error(`bench harness: the scripted reference run did not pass: ${result.test?.output ?? result.error?.message}`);
-      harnessMs.push(result.wallMs - result.modelMs);
+    const evaluate = (mode: SandboxMode) => async () => {
+      const result = await runTask({ task, versionId: "bench", bundle: build.bundle, provider: new ScriptedProvider(replies), runsDir, isolation: mode });
+      if (!result.passed) throw new Error(`bench harness: the scripted reference run did not pass (${mode}): ${result.test?.output ?? result.error?.message}`);
+      harnessMs.get(mode)!.push(result.wallMs - result.modelMs);
     };
     const bare = async () => bareMs.push(await timeCommand(task.testCommand, solved.path));
-    await evaluate(); // warm-up: build caches, starting-files cache
+    for (const { mode } of modes) await evaluate(mode)(); // warm-up: build caches, starting-files cache
     await bare();
-    harnessMs.length = bareMs.length = 0;
-    for (let i = 0; i < repetitions; i++) for (const step of i % 2 ? [bare, evaluate] : [evaluate, bare]) await step();
+    for (const list of harnessMs.values()) list.length = 0;
+    bareMs.length = 0;
+    const steps = [bare, ...modes.map(({ mode }) => evaluate(mode))];
+    for (let i = 0; i < repetitions; i++) for (const step of i % 2 ? [...steps].reverse() : steps) await step();
     const sandbox = await measureSandboxOverhead({ sourceDir: solved.path, repetitions: Math.max(20, repetitions) });
-    const m = median(harnessMs);
     const b = median(bareMs);
-    return [
-      {
-        name: "harness", ratio: round((m - b) / b), reference: round(b, 1), measured: round(m, 1), unit: "ms", repetitions,
+    const perMode = modes.map(({ mode, resolved }): BenchReport => {
+      const m = median(harnessMs.get(mode)!);
+      return {
+        name: mode === "auto" ? "harness" : `harness-${mode}`, ratio: round((m - b) / b), reference: round(b, 1), measured: round(m, 1), unit: "ms", repetitions,
         goal: "overhead (measured - reference) / reference ≤ 0.10",
-        inputs: { task: task.id, testCommand: task.testCommand, agent: "seed (scripted provider replaying the reference)" },
-        details: { harnessMs: harnessMs.map((v) => round(v, 1)), bareMs: bareMs.map((v) => round(v, 1)) },
-      },
+        inputs: { task: task.id, testCommand: task.testCommand, agent: "seed (scripted provider replaying the reference)", sandbox: mode === "auto" ? `auto (${resolved})` : mode },
+        details: { harnessMs: harnessMs.get(mode)!.map((v) => round(v, 1)), bareMs: bareMs.map((v) => round(v, 1)) },
+      };
+    });
+    return [
+      ...perMode,
       {
         name: "harness-sandbox", ratio: null, reference: null, measured: round(sandbox.medianLifecycleMs, 2), unit: "ms (create + cleanup, p50)", repetitions: sandbox.repetitions,
         goal: "≤ 50 ms p50",

@@ -6,6 +6,7 @@ import { registerAskCommands } from "./commands/askCommands";
 import { registerArchiveCommands } from "./commands/archiveCommands";
 import { registerArchiveCheckCommands } from "./commands/archiveCheckCommands";
 import { registerBenchCommand } from "./commands/benchCommand";
+import { registerDoctorCommand } from "./commands/doctorCommand";
 import { registerEvolveCommand } from "./commands/evolveCommand";
 import { registerChatCommand } from "./commands/chatCommand";
 import { registerModelCommands } from "./commands/modelCommands";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerArchiveCommands(program);
   registerArchiveCheckCommands(program);
   registerBenchCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

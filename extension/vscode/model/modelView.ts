@@ -2,27 +2,44 @@
 // model is configured, then the configured model and what the engine says about it.
 import path from "node:path";
 import * as vscode from "vscode";
+import { Requests } from "../../protocol/engine";
+import type { SandboxInfo, SandboxMode } from "../../protocol/sandbox";
 import type { CladeDeps } from "../deps";
-import { backendWhy } from "./backendWhy";
+import { backendWhy, sandboxRowFor, type Row } from "./backendWhy";
 import { formatParameters } from "./catalog";
 import { modelDisplayName } from "./modelInfoMarkdown";
 
-interface Row {
-  label: string;
-  description?: string;
-  tooltip?: string;
-  icon: string;
-  command?: string;
-}
 
 class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
+  /** The confinement agent code gets here (asked of the engine once per mode setting). */
+  private sandbox?: { key: string; info?: SandboxInfo; error?: string };
 
   constructor(private readonly deps: CladeDeps) {}
 
   refresh(): void {
     this.changeEmitter.fire();
+  }
+
+  private sandboxRow(): Row | undefined {
+    const mode = vscode.workspace.getConfiguration("clade.sandbox").get<SandboxMode>("mode") ?? "auto";
+    if (this.sandbox?.key !== mode) {
+      this.sandbox = { key: mode };
+      this.deps.archive.request(Requests.sandbox, { mode }).then(
+        (info) => {
+          if (this.sandbox?.key === mode) this.sandbox.info = info;
+          if (info.warning) this.deps.log.warn(`Sandbox: ${info.mode} (${info.reason}). ${info.warning}`);
+          this.refresh();
+        },
+        (error: unknown) => {
+          if (this.sandbox?.key === mode) this.sandbox.error = error instanceof Error ? error.message : String(error);
+          this.refresh();
+        },
+      );
+      return undefined;
+    }
+    return sandboxRowFor(this.sandbox.info, this.sandbox.error);
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -52,6 +69,8 @@ class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
     } else {
       rows.push({ label: "Not loaded", description: "click to load and show info", icon: "circle-outline", command: "clade.showModelInfo" });
     }
+    const sandbox = this.sandboxRow();
+    if (sandbox) rows.push(sandbox);
     return rows;
   }
 
@@ -68,5 +87,6 @@ export function register(context: vscode.ExtensionContext, deps: CladeDeps): voi
     vscode.window.createTreeView("clade.model", { treeDataProvider: provider }),
     deps.engine.onDidChangeModelState(refresh),
     deps.configuration.onDidChange(refresh),
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration("clade.sandbox") && refresh()),
   );
 }

@@ -4,20 +4,13 @@
 // `process` — with a warning that says what is not confined and how to fix it.
 import { existsSync } from "node:fs";
 import { CladeError } from "../../../protocol/errors";
-import type { SandboxMode } from "../../../protocol/sandbox";
+import type { SandboxInfo, SandboxMode } from "../../../protocol/sandbox";
 import { ensureBubblewrap } from "./bubblewrap";
 import { ensureUnshare } from "./confine";
 
 export type ConcreteIsolation = Exclude<SandboxMode, "auto">;
 
-export interface ResolvedIsolation {
-  requested: SandboxMode;
-  mode: ConcreteIsolation;
-  /** Why this mode: what was found, what was not. */
-  reason: string;
-  /** `process` only: what a command can still do, and the fix. */
-  warning?: string;
-}
+export type ResolvedIsolation = SandboxInfo & { mode: ConcreteIsolation };
 
 export const PROCESS_MODE_WARNING =
   "Agent commands run unconfined by the OS: they can read your files outside the sandbox (your home, other projects, the hidden tests), write wherever you can, and use the network. Install bubblewrap (apt-get install bubblewrap), or allow unprivileged user namespaces for util-linux unshare, then restart the engine.";

@@ -46,3 +46,10 @@ export function agentRunParams(opts: AgentRunCliOptions): Pick<RunTaskParams, "s
     limits: { ...(opts.maxTurns ? { maxTurns: opts.maxTurns } : {}), ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}), ...(opts.timeout ? { timeoutMs: opts.timeout * 1000 } : {}) },
   };
 }
+
+/** Says on stderr, before anything runs, when agent code will run unconfined (the process fallback). */
+export async function warnIfUnconfined(mode: SandboxMode | undefined): Promise<void> {
+  const { resolveIsolation } = await import("../../agent/sandbox/isolation");
+  const resolved = await resolveIsolation(mode ?? "auto").catch(() => undefined);
+  if (resolved?.warning) process.stderr.write(`clade: warning: sandbox ${resolved.mode} (${resolved.reason}). ${resolved.warning}\n`);
+}

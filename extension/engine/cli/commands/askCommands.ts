@@ -8,7 +8,7 @@ import { Requests, type AskApplyResult } from "../../../protocol/engine";
 import { createProgress, printJson } from "../output";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
-import { addAgentRunOptions, agentRunParams, type AgentRunCliOptions } from "./agentRunOptions";
+import { addAgentRunOptions, agentRunParams, type AgentRunCliOptions, warnIfUnconfined } from "./agentRunOptions";
 
 interface AskCliOptions extends Partial<ModelCliOptions>, AgentRunCliOptions {
   workspace: string;
@@ -37,6 +37,7 @@ export function registerAskCommands(program: Command): void {
   addAgentRunOptions(command)
     .option("--json", "print one JSON document: the ask's result (patch, changes, run record)")
     .action(async (instruction: string, opts: AskCliOptions) => {
+      await warnIfUnconfined(opts.sandbox);
       const model = opts.model ?? process.env.CLADE_MODEL;
       if (!model && !opts.scripted) throw new InvalidArgumentError("Give --model FILE (or set CLADE_MODEL), or --scripted FILE for a scripted replay.");
       const workspace = path.resolve(opts.workspace);

@@ -8,6 +8,7 @@ import { floatOption, intOption, listOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
+import { warnIfUnconfined } from "./agentRunOptions";
 
 interface EvolveCliOptions extends ModelCliOptions {
   workspace: string;
@@ -54,6 +55,7 @@ export function registerEvolveCommand(program: Command): void {
     .option("--queue-no-worker-ms <ms>", "fail a queued evaluation no worker can take after this long (default 10 min)", intOption("--queue-no-worker-ms", 100, 86_400_000))
     .option("--json", "print the session summary as JSON")
     .action(async (opts: EvolveCliOptions) => {
+      await warnIfUnconfined(opts.sandbox);
       const params: EvolveParams = {
         workspace: path.resolve(opts.workspace), suite: opts.suite, ...(opts.tasks ? { taskIds: opts.tasks } : {}), strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,

@@ -5,7 +5,7 @@ import { Requests, type RunTaskParams } from "../../../protocol/engine";
 import type { RunResult } from "../../../protocol/run";
 import { createProgress, printJson } from "../output";
 import { withEngine } from "../withEngine";
-import { addAgentRunOptions, agentRunParams, type AgentRunCliOptions } from "./agentRunOptions";
+import { addAgentRunOptions, agentRunParams, type AgentRunCliOptions, warnIfUnconfined } from "./agentRunOptions";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 
 interface RunCliOptions extends Partial<ModelCliOptions>, AgentRunCliOptions {
@@ -28,6 +28,7 @@ export function registerRunCommand(program: Command): void {
   addAgentRunOptions(command)
     .option("--json", "print the RunResult as JSON")
     .action(async (opts: RunCliOptions) => {
+      if (!opts.scripted) await warnIfUnconfined(opts.sandbox);
       if (!opts.model && !opts.scripted) throw new InvalidArgumentError("Give --model FILE (or --scripted FILE for a scripted replay).");
       const params: RunTaskParams = {
         suite: opts.suite, taskId: opts.task, node: opts.node, workspace: path.resolve(opts.workspace),

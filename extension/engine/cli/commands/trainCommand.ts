@@ -9,6 +9,7 @@ import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
+import { warnIfUnconfined } from "./agentRunOptions";
 
 interface TrainCliOptions extends ModelCliOptions {
   workspace: string;
@@ -45,6 +46,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(new Option("--sandbox <mode>", "how agent commands and tests are confined: auto (the strongest here: bwrap, else unshare, else sandbox-exec on macOS, else process with a warning), bwrap, unshare, sandbox-exec, process").choices([...SANDBOX_MODES]).default("auto"))
     .option("--json", "print the result as JSON")
     .action(async (opts: TrainCliOptions) => {
+      await warnIfUnconfined(opts.sandbox);
       const params: TrainParams = {
         workspace: path.resolve(opts.workspace), model: specFromOptions(opts), from: opts.from, allRuns: opts.all,
         rank: opts.rank, alpha: opts.alpha, epochs: opts.epochs, learningRate: opts.lr, maxSteps: opts.maxSteps, contextSize: opts.trainContext,
