@@ -34,6 +34,21 @@ describe("tasks.yaml suite", () => {
     expect(sum.hasReference).toBe(true);
   });
 
+  it("a suite may opt in to the network (network: true); off by default; the opt-in is part of the tasks' hash", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "clade-yaml-net-"));
+    const body = (network: string) => `testCommand: node --test\n${network}tasks:\n  - id: t\n    instructions: do it\n    files: { "a.mjs": "export const a = 1;\\n" }\n    tests: { "test/a.test.mjs": "import test from 'node:test';\\ntest('a', () => {});\\n" }\n`;
+    await fs.writeFile(path.join(dir, "off.yaml"), body(""));
+    await fs.writeFile(path.join(dir, "on.yaml"), body("network: true\n"));
+    const off = openSuite(path.join(dir, "off.yaml"));
+    const on = openSuite(path.join(dir, "on.yaml"));
+    expect((await off.list())[0]!.network).toBeUndefined();
+    expect((await on.list())[0]!.network).toBe(true);
+    expect(await on.hash()).not.toBe(await off.hash());
+    await fs.writeFile(path.join(dir, "bad.yaml"), body("network: yes please\n"));
+    const bad = await errorOf(openSuite(path.join(dir, "bad.yaml")).list());
+    expect(bad.message + bad.fix).toMatch(/network/);
+  });
+
   it("names every bad field with what is wrong and how to fix it", async () => {
     const error = await errorOf(openSuite(path.join(fixtures, "bad-fields.yaml")).list());
     expect(error.reason).toBe("invalid-tasks");
