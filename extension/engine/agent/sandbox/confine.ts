@@ -70,10 +70,11 @@ mount --rbind /dev "$root/dev"
 mount -t tmpfs -o mode=1777 clade-tmp "$root/tmp"
 while [ "$1" != "--" ]; do
   kind=$1; p=$2; shift 2
+  parent=\${p%/*}
   case "$kind" in
-    ln:*) mkdir -p "$root$(dirname "$p")"; ln -s "\${kind#ln:}" "$root$p" ;;
+    ln:*) [ -z "$parent" ] || mkdir -p "$root$parent"; ln -s "\${kind#ln:}" "$root$p" ;;
     hide) if [ -d "$root$p" ]; then mount -t tmpfs -o mode=755 clade-hidden "$root$p"; elif [ -e "$root$p" ]; then mount --bind /dev/null "$root$p"; fi ;;
-    *) if [ -d "$p" ]; then mkdir -p "$root$p"; else mkdir -p "$root$(dirname "$p")"; : > "$root$p"; fi
+    *) if [ -d "$p" ]; then mkdir -p "$root$p"; else mkdir -p "$root$parent"; : > "$root$p"; fi
        mount --rbind "$p" "$root$p"
        if [ "$kind" = ro ]; then mount -o remount,bind,ro "$root$p"; fi ;;
   esac
