@@ -3,15 +3,11 @@
 // stopped after it. Missing binary = a failing test that says how to build it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { readFileSync } from "node:fs";
+import { llamaServerPath } from "../../extension/engine/model/remote/llamaServerPath";
 import { repoRoot } from "./models";
 
 export function llamaServerBinary(): string {
-  const tag = (JSON.parse(readFileSync(path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "llama.cpp.info.json"), "utf8")) as { tag: string }).tag;
-  const cache = process.env.CLADE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "clade");
-  const binary = path.join(cache, "llama-server", tag, "bin", "llama-server");
+  const binary = llamaServerPath(repoRoot);
   if (!existsSync(binary)) {
     throw new Error(`llama-server is not built (${binary} is missing). Build it once with \`node scripts/setupLlamaServer.mjs\` (cmake, g++ and git from Debian; a few minutes on 2 cores); \`npm test\` does it in its setup step.`);
   }

@@ -97,8 +97,19 @@ export async function runEvalWorker(options: EvalWorkerOptions): Promise<{ done:
   return { done, failed };
 }
 
+/** One export per commit at a time: concurrent jobs of a version share it (git fetches into one repository would race). */
+const exporting = new Map<string, Promise<string>>();
+function exportVersion(redis: Redis, work: string, commit: string, nodeId: string): Promise<string> {
+  let pending = exporting.get(commit);
+  if (!pending) {
+    pending = exportVersionOnce(redis, work, commit, nodeId).finally(() => exporting.delete(commit));
+    exporting.set(commit, pending);
+  }
+  return pending;
+}
+
 /** The version's files, from its git bundle in Redis (fetched once per commit into a local repository). */
-async function exportVersion(redis: Redis, work: string, commit: string, nodeId: string): Promise<string> {
+async function exportVersionOnce(redis: Redis, work: string, commit: string, nodeId: string): Promise<string> {
   const dir = path.join(work, "versions", commit);
   if (existsSync(dir)) return dir;
   const bytes = await redis.getBuffer(`${BUNDLE_PREFIX}${commit}`);
@@ -106,9 +117,10 @@ async function exportVersion(redis: Redis, work: string, commit: string, nodeId:
   const repo = new AgentsRepo(path.join(work, "agents.git"));
   if (!repo.exists()) await repo.init();
   await repo.fetchBundle(bytes);
-  const staging = `${dir}.${process.pid}.${Date.now()}`;
+  const staging = `${dir}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}`;
   await repo.exportTo(commit, staging);
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.rename(staging, dir);
+  // Another job of this worker may have exported the same commit meanwhile (and may be building from
+  // it): keep the first, never replace a folder in use.
+  await fs.rename(staging, dir).catch(async () => fs.rm(staging, { recursive: true, force: true }));
   return dir;
 }

@@ -143,53 +143,49 @@ export class RemoteEvaluations implements RemoteRunner {
   /** Polls the job until it completes (its result), fails (an error with its reason), or times out. */
   private async wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<EvalJobResult> {
     const started = Date.now();
+    /** Since when the job has waited with no compatible worker connected (0: a worker is there). */
     let unattended = 0;
     const waker: { woke: boolean; resolve?: () => void } = { woke: false };
     this.wakers.set(jobId, waker);
     try {
-      return await this.poll(jobId, waker, started, timeoutMs, signal, () => unattended, (value) => (unattended = value));
+      for (;;) {
+        waker.woke = false;
+        if (signal?.aborted) {
+          await Job.fromId(this.queue, jobId).then((job) => job?.remove()).catch(() => undefined);
+          throw new CladeError("cancelled", "The session was stopped while a worker ran this evaluation.", "Nothing to fix: a resumed session runs it again.");
+        }
+        const job = await Job.fromId<EvalJobData, EvalJobResult>(this.queue, jobId);
+        if (!job) throw new CladeError("internal", `The evaluation job ${jobId} disappeared from the queue (was Redis flushed?).`, "Resume the session: the run is queued again.");
+        const state = await job.getState();
+        if (state === "completed") return job.returnvalue;
+        if (state === "failed") {
+          throw new CladeError("internal", `A worker could not run the evaluation: ${job.failedReason}`, "See the worker's log; the task is queued again with a new attempt.", { jobId });
+        }
+        if (Date.now() - started > timeoutMs) {
+          throw new CladeError("internal", `The evaluation job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s (a slow or stuck worker); it is abandoned and its late result will be ignored.`, "Nothing to fix: the task is queued again; raise the timeout if the model is that slow.", { jobId });
+        }
+        if (state === "waiting" || state === "prioritized" || state === "delayed") {
+          unattended = this.status.workers ? 0 : unattended || Date.now();
+          if (unattended && Date.now() - unattended > (this.options.noWorkerMs ?? 10 * 60_000)) {
+            await job.remove().catch(() => undefined);
+            throw new CladeError("internal", `No worker took the evaluation: ${this.status.idle ?? "no compatible worker"}.`, "Start a worker with this session's Clade build and model (`clade worker --queue URL --model MODEL`), or run without --queue.", { jobId });
+          }
+        }
+        // Woken at once by the job's completed/failed event (also one that came while its state was
+        // read); the poll covers events missed while Redis restarted.
+        if (waker.woke) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, this.options.pollMs ?? 1000);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          waker.resolve = done;
+        });
+        waker.resolve = undefined;
+      }
     } finally {
       this.wakers.delete(jobId);
-    }
-  }
-
-  private async poll(jobId: string, waker: { woke: boolean; resolve?: () => void }, started: number, timeoutMs: number, signal: AbortSignal | undefined, getUnattended: () => number, setUnattended: (value: number) => void): Promise<EvalJobResult> {
-    for (;;) {
-      waker.woke = false;
-      if (signal?.aborted) {
-        await Job.fromId(this.queue, jobId).then((job) => job?.remove()).catch(() => undefined);
-        throw new CladeError("cancelled", "The session was stopped while a worker ran this evaluation.", "Nothing to fix: a resumed session runs it again.");
-      }
-      const job = await Job.fromId<EvalJobData, EvalJobResult>(this.queue, jobId);
-      if (!job) throw new CladeError("internal", `The evaluation job ${jobId} disappeared from the queue (was Redis flushed?).`, "Resume the session: the run is queued again.");
-      const state = await job.getState();
-      if (state === "completed") return job.returnvalue;
-      if (state === "failed") {
-        throw new CladeError("internal", `A worker could not run the evaluation: ${job.failedReason}`, "See the worker's log; the task is queued again with a new attempt.", { jobId });
-      }
-      if (Date.now() - started > timeoutMs) {
-        throw new CladeError("internal", `The evaluation job ${jobId} did not finish within ${Math.round(timeoutMs / 1000)} s (a slow or stuck worker); it is abandoned and its late result will be ignored.`, "Nothing to fix: the task is queued again; raise the timeout if the model is that slow.", { jobId });
-      }
-      if (state === "waiting" || state === "prioritized" || state === "delayed") {
-        const unattended = this.status.workers ? 0 : getUnattended() || Date.now();
-        setUnattended(unattended);
-        if (unattended && Date.now() - unattended > (this.options.noWorkerMs ?? 10 * 60_000)) {
-          await job.remove().catch(() => undefined);
-          throw new CladeError("internal", `No worker took the evaluation: ${this.status.idle ?? "no compatible worker"}.`, "Start a worker with this session's Clade build and model (`clade worker --queue URL --model MODEL`), or run without --queue.", { jobId });
-        }
-      }
-      // Woken at once by the job's completed/failed event (also one that came while its state was
-      // read); the poll covers events missed while Redis restarted.
-      if (waker.woke) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.options.pollMs ?? 1000);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        waker.resolve = done;
-      });
-      waker.resolve = undefined;
     }
   }
 

@@ -2,13 +2,14 @@
 // which modes work here), the llama.cpp backend and why, the optional services (llama-server for
 // inference-server tests, redis-server for evaluation queues) — each with the fix where one is missing.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 import { resolveIsolation } from "../../agent/sandbox/isolation";
+import { llamaServerPath } from "../../model/remote/llamaServerPath";
 import { CLADE_VERSION } from "../../version";
 import { printJson } from "../output";
 
@@ -55,10 +56,8 @@ function commandWorks(command: string): boolean {
 
 function llamaServerState(): { path: string; built: boolean } {
   try {
-    // dist/cli.mjs → the package root → node-llama-cpp's llama.cpp tag (the cache key of setupLlamaServer.mjs).
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-    const tag = (JSON.parse(readFileSync(path.join(root, "node_modules", "node-llama-cpp", "llama", "llama.cpp.info.json"), "utf8")) as { tag: string }).tag;
-    const file = path.join(process.env.CLADE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "clade"), "llama-server", tag, "bin", "llama-server");
+    // dist/cli.mjs → the package root, whose node-llama-cpp's llama.cpp tag keys the cache.
+    const file = llamaServerPath(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."));
     return { path: file, built: existsSync(file) };
   } catch {
     return { path: "", built: false };
