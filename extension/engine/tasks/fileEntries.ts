@@ -57,14 +57,32 @@ export async function readEntry(entry: FileEntry): Promise<Buffer> {
   return Buffer.from(entry.text ?? "", "utf8");
 }
 
+/**
+ * The path of `rel` inside `dir`, made ready to be written: every folder on the way is a real
+ * folder (a symlink or file the agent left there is replaced: hidden tests written where an agent
+ * worked must not follow its links out of the folder), and whatever was at the path is removed.
+ */
+export async function prepareWrite(dir: string, rel: string): Promise<string> {
+  const target = resolveInside(dir, rel);
+  const base = path.resolve(dir);
+  let current = base;
+  for (const part of path.relative(base, path.dirname(target)).split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    const info = await fs.lstat(current).catch(() => undefined);
+    if (info?.isDirectory()) continue;
+    if (info) await fs.rm(current, { force: true, recursive: true });
+    await fs.mkdir(current);
+  }
+  // Remove first so a symlink the agent left at this path is replaced, not written through.
+  await fs.rm(target, { force: true, recursive: true });
+  return target;
+}
+
 /** Writes the entries into `dir` (creating folders), replacing files already at those paths. */
 export async function writeEntries(entries: readonly FileEntry[], dir: string, transform?: (entry: FileEntry, content: Buffer) => Buffer): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   for (const entry of entries) {
-    const target = resolveInside(dir, entry.path);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    // Remove first so a symlink the agent left at this path is replaced, not written through.
-    await fs.rm(target, { force: true, recursive: true });
+    const target = await prepareWrite(dir, entry.path);
     if (entry.link !== undefined) {
       await fs.symlink(entry.link, target, process.platform === "win32" ? "junction" : undefined);
       continue;

@@ -5,7 +5,7 @@ import { existsSync, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
-import { resolveInside } from "./fileEntries";
+import { prepareWrite } from "./fileEntries";
 
 export interface CommitInfo {
   sha: string;
@@ -89,9 +89,7 @@ export async function readBlob(repo: string, sha: string, file: string): Promise
 
 /** Writes `file` as it is at `sha` into `dir` (replacing what is there). */
 export async function writeBlob(repo: string, sha: string, file: string, dir: string): Promise<void> {
-  const target = resolveInside(dir, file);
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  await fs.rm(target, { force: true, recursive: true });
+  const target = await prepareWrite(dir, file);
   await fs.writeFile(target, await readBlob(repo, sha, file));
 }
 
