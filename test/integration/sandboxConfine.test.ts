@@ -3,7 +3,7 @@
 // run_command runs it) cannot read a file planted outside its sandbox by absolute path, cannot reach a
 // listener on 127.0.0.1, cannot write outside, and does not see hidden paths — while it still runs
 // node and writes its sandbox. `process` is the documented fallback: the same probes leak there.
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -30,6 +30,9 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
+const etcProbe = `/etc/clade-confine-probe-${process.pid}`;
+afterAll(() => rmSync(etcProbe, { force: true }));
+
 function box(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "clade-confine-box-"));
   mkdirSync(path.join(dir, "secret-tests"));
@@ -47,6 +50,9 @@ const probe = (isolation: Isolation, cwd: string, extra: { network?: boolean } =
       `echo inside > made.txt && cat made.txt`,
       `node -e "require('net').connect(${port},'127.0.0.1',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log('NET',e.code);process.exit(0)})"`,
       `ls ${os.homedir()} >/dev/null 2>&1 && echo HOME-VISIBLE || echo HOME-HIDDEN`,
+      // Run as root (CI, containers), the sandbox's root must not be able to unlock the system folders.
+      `mount -o remount,bind,rw /etc 2>/dev/null && echo REMOUNTED; (echo x > ${etcProbe}) 2>/dev/null && echo WROTE-ETC`,
+      `grep CapEff /proc/self/status`,
     ].join("; "),
   });
 
@@ -74,6 +80,10 @@ describe("auto confinement", () => {
       expect(out).not.toContain("CONNECTED");
       expect(connections).toBe(before);
       expect(out).toContain("HOME-HIDDEN");
+      expect(out).not.toContain("REMOUNTED");
+      expect(out).not.toContain("WROTE-ETC");
+      expect(existsSync(etcProbe)).toBe(false);
+      expect(out).toMatch(/CapEff:\s+0+\n/);
     });
   }
 

@@ -3,7 +3,7 @@
 // outside — in "bwrap" and "unshare" (what the default `auto` resolves to with and without bubblewrap)
 // and in the "process" fallback. Where the process mode by design does not confine (files,
 // network), the case is reported as a documented limit, not a pass.
-import { readdirSync, readFileSync, existsSync, mkdtempSync } from "node:fs";
+import { readdirSync, readFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { runCommand, type Isolation, type RunCommandOptions } from "../../extension/engine/agent/sandbox/runCommand";
 import type { SuiteReport } from "./suiteReport";
@@ -96,6 +96,14 @@ export async function commandCases(report: SuiteReport, ctx: Context): Promise<v
       const result = await run(`echo x > ${target}`, isolation);
       const leaked = existsSync(target);
       return { ok: !leaked, detail: leaked ? "LEAK: the file was written" : `denied: ${result.output.trim().slice(0, 100)}`, knownLimit: isolation === "process" && leaked };
+    });
+    await report.attempt(`command (${isolation}): remount a system folder writable and change the host's files (matters where Clade runs as root: CI, containers)`, async () => {
+      const target = `/etc/clade-remount-probe-${process.pid}-${isolation}`;
+      const result = await run(`mount -o remount,bind,rw /etc 2>&1; echo x > ${target}`, isolation);
+      const leaked = existsSync(target);
+      if (leaked) rmSync(target, { force: true });
+      // Process mode writes /etc only if Clade itself may (root): then it is that mode's limit.
+      return { ok: !leaked, detail: leaked ? "LEAK: /etc was written" : `denied: ${result.output.trim().replace(/\s+/g, " ").slice(0, 120)}`, knownLimit: isolation === "process" && leaked };
     });
     await report.attempt(`command (${isolation}): open a TCP connection`, async () => {
       const before = ctx.connections();

@@ -115,6 +115,9 @@ export async function bubblewrapArgs(options: BubblewrapOptions, argv: string[],
     ...(await hideArgs(hidden)),
     ...(options.network ? [] : ["--unshare-net"]),
     "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "clade-sandbox",
+    // Run by root (CI, containers), bwrap keeps every capability: the command could remount /usr or
+    // /etc read-write and change the host's files. Dropped always (a no-op for other users).
+    "--cap-drop", "ALL",
     "--die-with-parent",
     "--chdir", options.cwd,
     "--",
