@@ -1,8 +1,11 @@
 // The confinement command lines (what a confined command may see), and the macOS profile, which
 // cannot run here: checked for syntax (balanced forms, escaped strings) and content.
 import { describe, expect, it } from "vitest";
+import { mkdtemp, readdir, readlink, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { bubblewrapArgs } from "../../extension/engine/agent/sandbox/bubblewrap";
-import { CONFINE_SCRIPT, nodePrefix, unshareArgs, type SystemPath } from "../../extension/engine/agent/sandbox/confine";
+import { CONFINE_SCRIPT, nodePrefix, prepareConfineRoot, unshareArgs, type SystemPath } from "../../extension/engine/agent/sandbox/confine";
 import { sandboxExecProfile, sbplString } from "../../extension/engine/agent/sandbox/sandboxExecProfile";
 
 const system: SystemPath[] = [{ path: "/usr" }, { path: "/bin", symlink: "usr/bin" }, { path: "/etc" }, { path: "/opt/node-v20" }];
@@ -12,14 +15,29 @@ describe("unshare confinement", () => {
     const argv = unshareArgs({ cwd: "/tmp/box/work", writablePaths: ["/tmp/box"], rootDir: "/tmp/run/root" }, ["/bin/sh", "-c", "npm test"], system);
     expect(argv.slice(0, 10)).toEqual(["unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child", "--ipc", "--uts", "--net"]);
     const script = argv.indexOf(CONFINE_SCRIPT);
-    expect(argv.slice(script + 1)).toEqual(["clade-confine", "/tmp/run/root", "/tmp/box/work", "ro", "/usr", "ln:usr/bin", "/bin", "ro", "/etc", "ro", "/opt/node-v20", "rw", "/tmp/box", "--", "/bin/sh", "-c", "npm test"]);
+    expect(argv.slice(script + 1)).toEqual(["clade-confine", "/tmp/run/root", "/tmp/box/work", "ro", "/usr", "ro", "/etc", "ro", "/opt/node-v20", "rw", "/tmp/box", "--", "/bin/sh", "-c", "npm test"]);
     expect(unshareArgs({ cwd: "/b", writablePaths: ["/b"], rootDir: "/r", network: true }, ["true"], system)).not.toContain("--net");
   });
 
-  it("builds the new root in a tmpfs and pivots into it (the host's folders are not there)", () => {
-    expect(CONFINE_SCRIPT).toMatch(/mount -t tmpfs -o mode=755 clade-root "\$root"/);
+  it("builds the new root on a prepared skeleton, read-only but for /tmp, and pivots into it (the host's folders are not there)", async () => {
+    expect(CONFINE_SCRIPT).toMatch(/mount --bind "\$root" "\$root"/);
+    expect(CONFINE_SCRIPT).toMatch(/ro\) mount --rbind -o ro "\$p" "\$root\$p"/);
+    expect(CONFINE_SCRIPT).toMatch(/mount -o remount,bind,ro "\$root"\n/);
     expect(CONFINE_SCRIPT).toMatch(/pivot_root \. \.old\numount -l \/\.old/);
-    expect(CONFINE_SCRIPT).toMatch(/mount -o remount,bind,ro "\$root\$p"/);
+    const rootDir = await mkdtemp(path.join(os.tmpdir(), "clade-root-test-"));
+    try {
+      const file = path.join(rootDir, "..", `${path.basename(rootDir)}-file`);
+      await writeFile(file, "x");
+      await prepareConfineRoot({ cwd: "/tmp/box/work", writablePaths: ["/tmp/box/work", file], rootDir }, system);
+      expect((await readdir(rootDir)).sort()).toEqual([".old", "bin", "dev", "etc", "opt", "proc", "tmp", "usr"]);
+      expect(await readlink(path.join(rootDir, "bin"))).toBe("usr/bin");
+      expect((await stat(path.join(rootDir, "tmp/box/work"))).isDirectory()).toBe(true);
+      expect((await stat(path.join(rootDir, file))).isFile()).toBe(true);
+      expect((await stat(path.join(rootDir, "tmp"))).mode & 0o1777).toBe(0o1777);
+      await rm(file);
+    } finally {
+      await rm(rootDir, { recursive: true, force: true });
+    }
   });
 
   it("finds Node's installation from its binary", () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CladeError } from "../../../protocol/errors";
 import { bubblewrapArgs, ensureBubblewrap } from "./bubblewrap";
-import { unshareArgs } from "./confine";
+import { prepareConfineRoot, unshareArgs } from "./confine";
 import { resolveIsolation } from "./isolation";
 import { sandboxExecProfile } from "./sandboxExecProfile";
 import { OutputCollector, type TruncateMode } from "./OutputCollector";
@@ -112,12 +112,21 @@ function emptyResult(startedAt: number, cancelled: boolean): CommandResult {
   return { exitCode: null, signal: null, timedOut: false, cancelled, output: "", truncated: false, durationMs: performance.now() - startedAt, floodKilled: false, leftoverProcesses: 0 };
 }
 
-async function buildArgv(options: RunCommandOptions, script: string, scratch: Scratch | undefined, confineRoot: () => Promise<string>): Promise<string[]> {
-  const shell = ["/bin/sh", "-c", script];
+/** The command line, and whether it runs in a pid namespace of its own (bwrap, unshare). */
+async function buildArgv(options: RunCommandOptions, script: string, scratch: Scratch | undefined, confineRoot: () => Promise<string>): Promise<{ argv: string[]; pidNamespace: boolean }> {
   const { mode } = await resolveIsolation(options.isolation ?? "process");
+  const argv = await confinedArgv(mode, options, ["/bin/sh", "-c", script], scratch, confineRoot);
+  return { argv, pidNamespace: mode === "bwrap" || mode === "unshare" };
+}
+
+async function confinedArgv(mode: string, options: RunCommandOptions, shell: string[], scratch: Scratch | undefined, confineRoot: () => Promise<string>): Promise<string[]> {
   if (mode === "process") return shell;
   const writablePaths = options.writablePaths ?? [options.cwd, ...(scratch ? [scratch.dir] : [])];
-  if (mode === "unshare") return unshareArgs({ cwd: options.cwd, writablePaths, hiddenPaths: options.hiddenPaths, network: options.network, rootDir: await confineRoot() }, shell);
+  if (mode === "unshare") {
+    const confine = { cwd: options.cwd, writablePaths, hiddenPaths: options.hiddenPaths, network: options.network, rootDir: await confineRoot() };
+    await prepareConfineRoot(confine);
+    return unshareArgs(confine, shell);
+  }
   if (mode === "sandbox-exec") return ["/usr/bin/sandbox-exec", "-p", sandboxExecProfile({ writablePaths, network: options.network }), ...shell];
   const bwrap = await ensureBubblewrap();
   return [bwrap, ...(await bubblewrapArgs({ cwd: options.cwd, writablePaths, hiddenPaths: options.hiddenPaths, network: options.network }, shell))];
@@ -140,9 +149,9 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
     // The marker goes first: /proc/<pid>/environ is read only up to a size limit.
     const { [marker.name]: _ignored, ...base } = options.env ?? scrubEnv(process.env, { ...options.envExtra, ...scratch?.vars });
     const env = { [marker.name]: marker.value, ...base };
-    const argv = await buildArgv(options, script, scratch, confineRoot);
+    const { argv, pidNamespace } = await buildArgv(options, script, scratch, confineRoot);
     const startTime = await startTimeFloor();
-    const outcome = await execute(options, argv, env, { marker, startTime });
+    const outcome = await execute(options, argv, env, { marker, startTime }, pidNamespace);
     return { ...outcome, durationMs: performance.now() - startedAt };
   } finally {
     if (scratch) await rm(scratch.dir, { recursive: true, force: true }).catch(() => undefined);
@@ -150,7 +159,7 @@ export async function runCommand(options: RunCommandOptions): Promise<CommandRes
   }
 }
 
-async function execute(options: RunCommandOptions, argv: string[], env: Record<string, string>, identity: Omit<RunIdentity, "rootPid">): Promise<Omit<CommandResult, "durationMs">> {
+async function execute(options: RunCommandOptions, argv: string[], env: Record<string, string>, identity: Omit<RunIdentity, "rootPid">, pidNamespace: boolean): Promise<Omit<CommandResult, "durationMs">> {
   const collector = new OutputCollector(options.maxOutputBytes, options.truncate);
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd,
@@ -167,6 +176,9 @@ async function execute(options: RunCommandOptions, argv: string[], env: Record<s
     signal: options.signal,
     stdin: options.stdin,
     kill: (graceMs) => (child.pid === undefined ? Promise.resolve([]) : killRunProcesses({ ...identity, rootPid: child.pid }, graceMs)),
+    // bwrap / unshare: once the command's root exits, its pid namespace is gone and everything in it
+    // with it (the kernel kills the rest and the namespace's init waits for them): no scan needed.
+    ...(pidNamespace ? { afterExit: async () => [] } : {}),
   });
   if (outcome.spawnError) {
     throw new CladeError("sandbox-unavailable", `Could not start the command (${argv[0]}): ${outcome.spawnError.message}`, "Check that /bin/sh exists and the sandbox folder is readable.", undefined, { cause: outcome.spawnError });

@@ -15,6 +15,8 @@ export interface SuperviseOptions {
   stdin?: string;
   /** Kills every process of the run; resolves with the pids found alive at its first scan. */
   kill: (graceMs: number) => Promise<number[]>;
+  /** After a normal exit, instead of `kill` (a pid namespace already took everything with it). */
+  afterExit?: () => Promise<number[]>;
 }
 
 export interface ChildOutcome {
@@ -77,7 +79,7 @@ export function superviseChild(child: ChildProcess, options: SuperviseOptions): 
       detach();
       void (async () => {
         // After a normal exit this kills background leftovers (`daemon &`, setsid escapes).
-        const found = await (killing ?? killSafely());
+        const found = await (killing ?? (options.afterExit ? options.afterExit().catch(() => []) : killSafely()));
         await Promise.race([closed, new Promise((wake) => setTimeout(wake, DRAIN_MS))]);
         child.stdout?.destroy();
         child.stderr?.destroy();
