@@ -128,10 +128,19 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
       send({ kind: "error", id, reason: (error as { reason?: string }).reason ?? "model-error", message });
     }
   };
-  const serveExec = async (id: number, command: string, timeoutMs: number | undefined) => {
-    const result = await options.exec(command, Math.min(timeoutMs ?? limits.commandTimeoutMs, limits.commandTimeoutMs), inner.signal);
-    options.onExec?.({ command, result });
-    send({ kind: "exec-result", id, result });
+  // Commands in flight: stopped and waited for when the agent ends (one it never awaited must not
+  // run on while its work is scored).
+  const execs = new Set<Promise<void>>();
+  const serveExec = (id: number, command: string, timeoutMs: number | undefined) => {
+    const running = (async () => {
+      const result = await options.exec(command, Math.min(timeoutMs ?? limits.commandTimeoutMs, limits.commandTimeoutMs), inner.signal);
+      options.onExec?.({ command, result });
+      send({ kind: "exec-result", id, result });
+    })().catch((error: unknown) => {
+      send({ kind: "error", id, reason: "exec-error", message: error instanceof Error ? error.message : String(error) });
+    });
+    execs.add(running);
+    void running.finally(() => execs.delete(running));
   };
 
   const finished = new Promise<void>((resolve) => {
@@ -146,7 +155,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
       switch (message.kind) {
         case "ready": return send({ kind: "start", task, limits });
         case "llm": return void serveLlm(message.id, message.params);
-        case "exec": return void serveExec(message.id, message.command, message.timeoutMs);
+        case "exec": return serveExec(message.id, message.command, message.timeoutMs);
         case "event": return options.onEvent?.(message.event);
         case "done": state.outcome = message.outcome; return killGroup(child.pid);
         case "failed": state.failure = message.stack ?? message.message; return killGroup(child.pid);
@@ -161,6 +170,10 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   await finished;
   clearTimeout(timer);
   killGroup(child.pid); // whatever the agent left behind in its group
+  if (execs.size > 0) {
+    inner.abort();
+    await Promise.all(execs);
+  }
   options.signal?.removeEventListener("abort", onOuterAbort);
   options.provider.endSession?.(options.sessionId);
 

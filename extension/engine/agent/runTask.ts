@@ -105,7 +105,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     if (options.onAgentDone && !options.signal?.aborted) await options.onAgentDone(sandbox.root);
     // The next run of this version gets its process started while the hidden tests run.
     if (options.warm !== false && !options.signal?.aborted) void prepareWarmAgent(harness, options.bundle);
-    const test = options.signal?.aborted || options.score === false ? null : typeof options.score === "function" ? await options.score(sandbox.root, options.signal) : await score(task, sandbox.root, options.signal, options.isolation);
+    const test = options.signal?.aborted || options.score === false ? null : typeof options.score === "function" ? await options.score(sandbox.root, options.signal) : await score(task, sandbox, options.signal);
     const result: RunResult = {
       runId, taskId: task.id, suite: task.suite, versionId: options.versionId,
       passed: Boolean(test?.passed),
@@ -135,10 +135,12 @@ async function execForAgent(sandbox: Sandbox, task: Task, agentTask: AgentTask, 
   return { exitCode: result.exitCode, timedOut: result.timedOut, output: result.output, truncated: result.truncated, durationMs: result.durationMs };
 }
 
-async function score(task: Task, dir: string, signal: AbortSignal | undefined, isolation: Isolation | undefined): Promise<ScoreResult | null> {
+async function score(task: Task, sandbox: Sandbox, signal: AbortSignal | undefined): Promise<ScoreResult | null> {
   try {
-    // The hidden tests run the agent's code: confined like its own commands (default auto).
-    return await scoreTask(task, dir, { signal, isolation: isolation ?? "auto", network: task.network });
+    // The hidden tests run the agent's code: in its sandbox, confined like its own commands. In
+    // place: the agent process has exited and its commands were stopped, the sandbox is removed
+    // after, and the hidden tests are written through real folders only (prepareWrite).
+    return await scoreTask(task, sandbox.root, { signal, isolation: sandbox.isolation, network: task.network, inPlace: true, sandbox });
   } catch (error) {
     if (CladeError.is(error, "cancelled")) return null;
     throw error;

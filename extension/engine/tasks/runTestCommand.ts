@@ -1,6 +1,7 @@
 // Runs a task's test command in a directory through the sandbox's runCommand (own process group,
 // wall-clock timeout, output cap, scrubbed environment).
 import { runCommand } from "../agent/sandbox/runCommand";
+import type { Sandbox } from "../agent/sandbox/sandbox";
 import { scrubEnv } from "../agent/sandbox/scrubEnv";
 import { parseTestCounts } from "./parseTestOutput";
 import type { ScoreResult } from "./types";
@@ -17,6 +18,8 @@ export interface TestRunOptions {
   /** Confinement of the command (default process); confined, it gets a private HOME and TMPDIR. */
   isolation?: SandboxMode;
   network?: boolean;
+  /** Run in this sandbox (its confinement, HOME/TMPDIR and hidden paths; `dir` must be inside it). */
+  sandbox?: Pick<Sandbox, "run" | "env">;
 }
 
 export const defaultMaxOutputBytes = 64 * 1024;
@@ -33,7 +36,8 @@ export function testEnv(): Record<string, string> {
 
 export async function runTestCommand(spec: TestRunSpec, dir: string, options: TestRunOptions = {}): Promise<ScoreResult> {
   const confined = options.isolation !== undefined && options.isolation !== "process";
-  const result = await runCommand({
+  const common = { command: spec.testCommand, timeoutMs: spec.timeoutMs, maxOutputBytes: options.maxOutputBytes ?? defaultMaxOutputBytes, signal: options.signal };
+  const result = options.sandbox ? await options.sandbox.run({ ...common, cwd: dir, env: options.sandbox.env(TEST_ENV_EXTRA) }) : await runCommand({
     cwd: dir,
     command: spec.testCommand,
     timeoutMs: spec.timeoutMs,

@@ -2,6 +2,7 @@
 // history, a user's tasks.yaml) sits behind. A task is data plus a TaskFiles object that knows how
 // to write its starting files, its hidden tests and its reference solution into a directory.
 import type { SandboxMode } from "../../protocol/sandbox";
+import type { Sandbox } from "../agent/sandbox/sandbox";
 
 export type TaskTier = "T0" | "T1" | "T2";
 
@@ -122,6 +123,11 @@ export interface ScoreOptions {
   isolation?: SandboxMode;
   /** Confined modes: keep the network (a suite's `network: true`). */
   network?: boolean;
+  /**
+   * Run the test command in this sandbox (its confinement, its HOME and TMPDIR, its hidden paths)
+   * instead of a one-off scratch folder: an agent run scores in place in the sandbox it worked in.
+   */
+  sandbox?: Pick<Sandbox, "run" | "env">;
 }
 
 export interface ScoreResult {

@@ -27,9 +27,20 @@ function call<T>(message: Request): Promise<T> {
   });
 }
 
-async function start(bundle: string, message: Extract<EngineToHarness, { kind: "start" }>): Promise<void> {
-  lockDown(); // before any of the version's code runs
-  const agent = (await import(pathToFileURL(bundle).href)) as Partial<AgentModule>;
+/**
+ * The version's module, loaded as soon as the process is up (a warm process loads it while it
+ * waits for its task: the import was most of the time from task to first model call). The
+ * lock-down comes first, before any of the version's code runs; a load error is reported with the task.
+ */
+function load(bundle: string): Promise<Partial<AgentModule>> {
+  lockDown();
+  const loading = import(pathToFileURL(bundle).href) as Promise<Partial<AgentModule>>;
+  loading.catch(() => undefined); // reported by start()
+  return loading;
+}
+
+async function start(loading: Promise<Partial<AgentModule>>, message: Extract<EngineToHarness, { kind: "start" }>): Promise<void> {
+  const agent = await loading;
   if (typeof agent.runAgent !== "function") throw new Error("The agent version does not export a runAgent function from src/index.ts.");
   const host: AgentHost = {
     llm: (params) => call<ChatResult>({ kind: "llm", params }),
@@ -48,9 +59,10 @@ function main(): void {
     console.error("clade agent harness: started without an IPC channel or a bundle path.");
     process.exit(2);
   }
+  const loading = load(bundle);
   process.on("message", (message: EngineToHarness) => {
     if (message.kind === "start") {
-      start(bundle, message).catch((error: unknown) => {
+      start(loading, message).catch((error: unknown) => {
         const err = error instanceof Error ? error : new Error(String(error));
         send({ kind: "failed", message: err.message, stack: err.stack });
       });
