@@ -47,6 +47,14 @@ export interface TrainLoraOptions {
   /** A checkpoint to continue from (same dataset and contextSize). */
   resumeFrom?: string;
   gpuLayers?: number;
+  /**
+   * "sft" (default): weighted likelihood of the masked tokens. "dpo": the dataset's lines are
+   * `{"chosen": {tokens, mask}, "rejected": {tokens, mask}}`; the DPO loss with the starting adapter
+   * (the base, for a fresh adapter) as reference; each pair is two optimizer steps.
+   */
+  objective?: "sft" | "dpo";
+  /** dpo: the implicit reward's temperature (default 0.1). */
+  beta?: number;
   /** The trainer executable; default: found under native-models/build/ for `variant`. */
   binaryPath?: string;
   variant?: TrainerVariant;
@@ -78,8 +86,10 @@ export interface TrainProgress {
   epoch: number;
   step: number;
   steps: number;
-  /** Mean loss over the masked tokens of this step's window. */
+  /** Mean loss over the masked tokens of this step's window (dpo: the pair's DPO loss). */
   loss: number;
+  /** dpo: the pair's implicit-reward margin, (log pi - log ref)(chosen) - (log pi - log ref)(rejected). */
+  margin?: number;
   lr: number;
   tokensPerSecond: number;
   elapsedMs: number;
@@ -178,6 +188,7 @@ export function trainerArgs(opts: TrainLoraOptions): string[] {
     ["--epochs", opts.epochs], ["--max-steps", opts.maxSteps], ["--ctx", opts.contextSize], ["--ubatch", opts.microBatch],
     ["--threads", opts.threads], ["--seed", opts.seed], ["--checkpoint-every", opts.checkpointEvery],
     ["--checkpoint", opts.checkpointPath], ["--resume", opts.resumeFrom], ["--gpu-layers", opts.gpuLayers],
+    ["--objective", opts.objective], ["--beta", opts.beta],
   ];
   for (const [flag, value] of flags) {
     if (value !== undefined) args.push(flag, Array.isArray(value) ? value.join(",") : String(value));

@@ -7,13 +7,15 @@ namespace clade {
 
 namespace {
 
-Sequence parseLine(const std::string & line, const std::string & where, int32_t nVocab) {
-    nlohmann::json j;
+nlohmann::json parseJson(const std::string & line, const std::string & where) {
     try {
-        j = nlohmann::json::parse(line);
+        return nlohmann::json::parse(line);
     } catch (const std::exception & e) {
         throw DataError(where + ": not valid JSON (" + e.what() + ")");
     }
+}
+
+Sequence parseSequence(const nlohmann::json & j, const std::string & where, int32_t nVocab) {
     if (!j.is_object() || !j.contains("tokens") || !j["tokens"].is_array()) {
         throw DataError(where + ": expected an object with a \"tokens\" array");
     }
@@ -42,21 +44,41 @@ Sequence parseLine(const std::string & line, const std::string & where, int32_t 
     return seq;
 }
 
-} // namespace
+Sequence parseLine(const std::string & line, const std::string & where, int32_t nVocab) {
+    return parseSequence(parseJson(line, where), where, nVocab);
+}
 
-std::vector<Sequence> loadSequences(const std::string & path, int32_t nVocab) {
+template <typename Parse>
+void forEachLine(const std::string & path, Parse parse) {
     std::ifstream in(path);
     if (!in) {
         throw DataError("cannot open data file " + path);
     }
-    std::vector<Sequence> sequences;
     std::string line;
     for (size_t lineNo = 1; std::getline(in, line); lineNo++) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) {
-            continue;
+        if (line.find_first_not_of(" \t\r") != std::string::npos) {
+            parse(line, path + ":" + std::to_string(lineNo));
         }
-        sequences.push_back(parseLine(line, path + ":" + std::to_string(lineNo), nVocab));
     }
+}
+
+} // namespace
+
+std::vector<PairSequences> loadPairs(const std::string & path, int32_t nVocab) {
+    std::vector<PairSequences> pairs;
+    forEachLine(path, [&](const std::string & line, const std::string & where) {
+        const nlohmann::json j = parseJson(line, where);
+        if (!j.is_object() || !j.contains("chosen") || !j.contains("rejected")) {
+            throw DataError(where + ": a dpo line needs \"chosen\" and \"rejected\" objects ({\"tokens\":[...],\"mask\":[...]})");
+        }
+        pairs.push_back(PairSequences{parseSequence(j["chosen"], where + " (chosen)", nVocab), parseSequence(j["rejected"], where + " (rejected)", nVocab)});
+    });
+    return pairs;
+}
+
+std::vector<Sequence> loadSequences(const std::string & path, int32_t nVocab) {
+    std::vector<Sequence> sequences;
+    forEachLine(path, [&](const std::string & line, const std::string & where) { sequences.push_back(parseLine(line, where, nVocab)); });
     return sequences;
 }
 

@@ -21,6 +21,15 @@ struct Window {
     std::vector<int32_t> tokens;       // n_ctx + 1
     std::vector<float>   labelWeights; // n_ctx
     double               weightSum = 0;
+    // 0: the gradient is that of the weighted mean loss (each row * w / weightSum). Otherwise that of
+    // gradScale * the weighted *sum* of the negative log-likelihoods (dpo: +-beta * sigmoid(-z)).
+    double               gradScale = 0;
+};
+
+// A preference pair (dpo): the chosen and the rejected sequence, each one window.
+struct PairSequences {
+    Sequence chosen;
+    Sequence rejected;
 };
 
 struct DataError : std::runtime_error {
@@ -30,6 +39,9 @@ struct DataError : std::runtime_error {
 // Parses JSONL ({"tokens":[...], "mask":[...]} per line; blank lines skipped). Every token id must be
 // in [0, nVocab). Throws DataError naming the file and line.
 std::vector<Sequence> loadSequences(const std::string & path, int32_t nVocab);
+
+// Parses dpo JSONL ({"chosen":{"tokens":[...],"mask":[...]},"rejected":{...}} per line).
+std::vector<PairSequences> loadPairs(const std::string & path, int32_t nVocab);
 
 // Cuts each sequence into consecutive windows of n_ctx predictions (a window of a long sequence
 // starts where the previous one ended), pads the last window of each sequence with padToken at

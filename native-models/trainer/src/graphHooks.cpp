@@ -136,7 +136,8 @@ void GraphHooks::zeroGradients() const {
 
 // t = d(loss)/d(logits) for one micro-batch: row r is (softmax(logits_r) - onehot(label_r)) * d / nr,
 // where d is the incoming gradient of the loss. Rewritten to (softmax - onehot) * w_r / sum(w),
-// i.e. the gradient of the weighted mean loss over the window; rows with w_r = 0 become 0.
+// i.e. the gradient of the weighted mean loss over the window; rows with w_r = 0 become 0. With a
+// window gradScale s != 0: (softmax - onehot) * w_r * s, the gradient of s * sum_r w_r * nll_r.
 void GraphHooks::maskGradient(ggml_tensor * t) {
     if (!window_) throw std::runtime_error("no training window set");
     ggml_tensor * logitsT = t->src[1];
@@ -157,7 +158,9 @@ void GraphHooks::maskGradient(ggml_tensor * t) {
         const double ce = crossEntropy(logits.row(r), nVocab, window_->tokens[pos + 1]);
         lossSum_ += w * ce;
         weightSeen_ += w;
-        const float scale = static_cast<float>(w / window_->weightSum * nRows / d);
+        // Weighted mean over the window (sft), or gradScale * the weighted sum (dpo's coefficient).
+        const double perToken = window_->gradScale != 0 ? w * window_->gradScale : w / window_->weightSum;
+        const float scale = static_cast<float>(perToken * nRows / d);
         for (int64_t i = 0; i < nVocab; i++) g[i] *= scale;
     }
     grad.writeBack();

@@ -65,6 +65,8 @@ std::string usageText() {
         "  --epochs N (1)  --max-steps N  --ctx N (512; rounded up to a multiple of 256)\n"
         "  --ubatch N (256)  --threads N  --seed N (42)  --gpu-layers N (-1 = all)\n"
         "  --checkpoint-every N (0)  --checkpoint F (<out>.ckpt.gguf)  --resume CKPT.gguf  --verbose\n"
+        "  --objective sft|dpo (sft)  --beta F (0.1): dpo data lines are {\"chosen\":{tokens,mask},\"rejected\":{...}};\n"
+        "        each pair is two optimizer steps (chosen, then rejected), the reference is the starting adapter\n"
         "exit codes: 0 done, 1 error, 2 usage, 3 stopped by SIGTERM/SIGINT (checkpoint written)\n";
 }
 
@@ -96,11 +98,20 @@ Options parseOptions(int argc, char ** argv) {
         {"--seed", [&](const std::string & v) { o.seed = static_cast<uint32_t>(toInt("--seed", v, 0, 2147483647)); }},
         {"--checkpoint-every", [&](const std::string & v) { o.checkpointEvery = toInt("--checkpoint-every", v, 0, 2000000000); }},
         {"--gpu-layers", [&](const std::string & v) { o.gpuLayers = toInt("--gpu-layers", v, -1, 100000); }},
+        {"--beta", [&](const std::string & v) { o.beta = toFloat("--beta", v, 1e-4, 100); }},
     };
     for (int i = 1; i < argc; i++) {
         const std::string arg = argv[i];
         if (arg == "--verbose") {
             o.verbose = true;
+            continue;
+        }
+        if (arg == "--objective") {
+            if (i + 1 >= argc) throw UsageError("--objective needs a value: sft or dpo");
+            const std::string v = argv[++i];
+            if (v == "sft") o.objective = Objective::Sft;
+            else if (v == "dpo") o.objective = Objective::Dpo;
+            else throw UsageError("--objective expects sft or dpo, got '" + v + "'");
             continue;
         }
         if (arg == "--schedule") {

@@ -10,6 +10,10 @@ namespace clade {
 
 enum class Schedule { Constant, Cosine };
 
+// sft: weighted likelihood of the masked tokens. dpo: Direct Preference Optimization on pairs
+// (data lines {"chosen":{tokens,mask},"rejected":{tokens,mask}}), reference = the starting adapter.
+enum class Objective { Sft, Dpo };
+
 struct Options {
     std::string model;      // base model GGUF
     std::string data;       // training JSONL: {"tokens":[...], "mask":[...]} per line
@@ -39,6 +43,8 @@ struct Options {
     uint32_t seed = 42;
     int checkpointEvery = 0; // 0 = only when stopped by a signal
     int gpuLayers = -1;
+    Objective objective = Objective::Sft;
+    float beta = 0.1f; // dpo: the temperature of the implicit reward
     bool verbose = false;
 };
 

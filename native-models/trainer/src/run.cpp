@@ -97,9 +97,27 @@ void Run::openSession(const std::string & adapterPath) {
     session->hooks().setPendingRestore(std::move(restoreMoments));
 }
 
+// dpo: each side of a pair must be one window with something to train.
+static std::vector<Window> pairWindows(const std::string & path, int32_t nVocab, int32_t nCtx, int32_t padToken) {
+    std::vector<Window> windows;
+    const std::vector<PairSequences> pairs = loadPairs(path, nVocab);
+    for (size_t i = 0; i < pairs.size(); i++) {
+        for (const Sequence * side : {&pairs[i].chosen, &pairs[i].rejected}) {
+            std::vector<Window> w = makeWindows({*side}, nCtx, padToken);
+            if (w.size() != 1) {
+                throw DataError(path + ": pair " + std::to_string(i + 1) + ": each side must fit one window of " + std::to_string(nCtx) +
+                                " tokens and have a token with a non-zero mask (raise --ctx or shorten it)");
+            }
+            windows.push_back(std::move(w[0]));
+        }
+    }
+    return windows;
+}
+
 void Run::loadData() {
     const auto nCtx = static_cast<int32_t>(session->nCtx());
-    windows = makeWindows(loadSequences(opts.data, session->nVocab()), nCtx, session->padToken());
+    windows = opts.objective == Objective::Dpo ? pairWindows(opts.data, session->nVocab(), nCtx, session->padToken())
+                                               : makeWindows(loadSequences(opts.data, session->nVocab()), nCtx, session->padToken());
     if (windows.empty()) {
         throw DataError(opts.data + " has no token with a non-zero mask to train on");
     }
@@ -108,6 +126,7 @@ void Run::loadData() {
     }
     totalSteps = static_cast<int64_t>(windows.size()) * opts.epochs;
     if (opts.maxSteps > 0) totalSteps = std::min<int64_t>(totalSteps, opts.maxSteps);
+    if (opts.objective == Objective::Dpo) totalSteps -= totalSteps % 2; // whole pairs
     if (!opts.resume.empty() && (resumeMeta.windows != windows.size() || resumeMeta.ctx != session->nCtx())) {
         throw AdapterError("checkpoint " + opts.resume + " was made with " + std::to_string(resumeMeta.windows) + " windows of " +
                            std::to_string(resumeMeta.ctx) + " tokens; this data gives " + std::to_string(windows.size()) + " of " +
@@ -115,6 +134,11 @@ void Run::loadData() {
     }
     dataset = ggml_opt_dataset_init(GGML_TYPE_I32, GGML_TYPE_I32, nCtx, nCtx, 1, 1);
     result = ggml_opt_result_init();
+    if (opts.objective == Objective::Dpo) {
+        // The reference policy: the adapter as training starts (B = 0 for a fresh one: the base model).
+        refLogProbs.reserve(windows.size());
+        for (const Window & w : windows) refLogProbs.push_back(logProb(w));
+    }
 }
 
 void Run::emitStart() const {
@@ -123,7 +147,8 @@ void Run::emitStart() const {
                    {"startStep", startStep}, {"contextSize", s.nCtx()}, {"ubatch", s.nUbatch()}, {"rank", rank}, {"alpha", alpha},
                    {"targets", targetNames}, {"trainableTensors", s.trainable().size()}, {"trainableParams", s.trainableParams()},
                    {"forwardNodes", s.forwardNodes()}, {"graphBudget", s.graphBudget()}, {"budgetAdapters", s.budgetAdapters()},
-                   {"backend", s.backendName()}, {"threads", opts.threads}});
+                   {"backend", s.backendName()}, {"threads", opts.threads},
+                   {"objective", opts.objective == Objective::Dpo ? "dpo" : "sft"}, {"beta", opts.beta}});
 }
 
 TrainMeta Run::meta(uint64_t step, float loss) const {
@@ -169,6 +194,16 @@ double Run::trainWindow(const Window & w, uint64_t step) {
         throw std::runtime_error("the checkpoint's optimizer state names tensors this adapter does not train");
     }
     return hooks.weightSeen() > 0 ? hooks.lossSum() / hooks.weightSeen() : 0.0;
+}
+
+double Run::logProb(const Window & w) {
+    GraphHooks & hooks = session->hooks();
+    loadWindow(w);
+    hooks.setPhase(GraphHooks::Phase::Eval);
+    llama_opt_epoch(session->context(), dataset, nullptr, result, 0, nullptr, onMicroBatch);
+    hooks.setPhase(GraphHooks::Phase::Idle);
+    if (!hooks.error().empty()) throw std::runtime_error("evaluation failed: " + hooks.error());
+    return -hooks.lossSum();
 }
 
 double Run::evaluate() {

@@ -31,6 +31,9 @@ struct Run {
     std::unique_ptr<Session> session;
     std::vector<Window> windows;
     std::vector<Window> evalWindows;
+    // dpo: windows[2i] is pair i's chosen sequence, windows[2i+1] its rejected one; their summed
+    // masked log-probabilities under the reference (the starting adapter) are refLogProbs[2i], [2i+1].
+    std::vector<double> refLogProbs;
     int64_t totalSteps = 0;
     int64_t trainNodes = 0; // nodes of a training graph, per micro-batch
     float lastLearningRate = 0;
@@ -54,6 +57,8 @@ struct Run {
     double trainWindow(const Window & w, uint64_t step);
     // Weighted mean loss over the evaluation windows, forward only.
     double evaluate();
+    // Sum over the window of mask * log p(token), forward only, with the adapter as it is now.
+    double logProb(const Window & w);
 
 private:
     void loadWindow(const Window & w);

@@ -1,5 +1,6 @@
 #include "trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -37,27 +38,68 @@ struct LoopState {
     }
 };
 
+// dpo: the pair's implicit-reward margin m = (log pi(chosen) - ref) - (log pi(rejected) - ref), its
+// loss softplus(-beta m), and the loss's derivative with respect to each side's summed NLL:
+// +beta * sigmoid(-beta m) for the chosen side, the negative for the rejected one.
+struct DpoTerms {
+    double margin = 0, loss = 0, coefficient = 0;
+};
+
+DpoTerms dpoTerms(Run & run, size_t pair) {
+    const double chosen = run.logProb(run.windows[2 * pair]) - run.refLogProbs[2 * pair];
+    const double rejected = run.logProb(run.windows[2 * pair + 1]) - run.refLogProbs[2 * pair + 1];
+    const double beta = run.opts.beta;
+    DpoTerms t;
+    t.margin = chosen - rejected;
+    const double z = beta * t.margin;
+    t.loss = z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z));
+    t.coefficient = std::max(beta / (1.0 + std::exp(z)), 1e-30); // never 0: 0 means "mean" to the hooks
+    return t;
+}
+
 void trainSteps(Run & run, LoopState & st) {
+    const bool dpo = run.opts.objective == Objective::Dpo;
     const int64_t nWin = static_cast<int64_t>(run.windows.size());
     std::vector<size_t> order;
     double epochLoss = 0, epochWeight = 0;
+    DpoTerms terms;
+    bool haveTerms = false;
     for (int64_t step = static_cast<int64_t>(run.startStep); step < run.totalSteps && !stopRequested(); step++) {
         const int64_t epoch = step / nWin;
         if (order.empty() || step % nWin == 0) {
-            order = epochOrder(run.windows.size(), run.opts.seed, epoch);
+            order = epochOrder(dpo ? run.windows.size() / 2 : run.windows.size(), run.opts.seed, epoch);
             if (step % nWin == 0) epochLoss = epochWeight = 0;
         }
-        const Window & w = run.windows[order[static_cast<size_t>(step % nWin)]];
-        st.lastLoss = run.trainWindow(w, static_cast<uint64_t>(step));
+        double weight = 0;
+        if (dpo) {
+            // A pair is two consecutive optimizer steps (llama.cpp steps once per window): its chosen
+            // side with +coefficient, then its rejected side with -coefficient, both from the margin
+            // measured before the first (recomputed when a resumed run starts between the two).
+            const size_t pair = order[static_cast<size_t>((step % nWin) / 2)];
+            const bool rejectedHalf = step % 2 == 1;
+            if (!rejectedHalf || !haveTerms) terms = dpoTerms(run, pair);
+            haveTerms = !rejectedHalf;
+            Window w = run.windows[2 * pair + (rejectedHalf ? 1 : 0)];
+            w.gradScale = rejectedHalf ? -terms.coefficient : terms.coefficient;
+            run.trainWindow(w, static_cast<uint64_t>(step));
+            st.lastLoss = terms.loss;
+            weight = 1;
+        } else {
+            const Window & w = run.windows[order[static_cast<size_t>(step % nWin)]];
+            st.lastLoss = run.trainWindow(w, static_cast<uint64_t>(step));
+            weight = w.weightSum;
+        }
         if (!std::isfinite(st.lastLoss)) {
             throw std::runtime_error("the loss became " + std::to_string(st.lastLoss) + " at step " + std::to_string(step + 1) + ": lower --lr");
         }
         st.done = static_cast<uint64_t>(step + 1);
-        epochLoss += st.lastLoss * w.weightSum;
-        epochWeight += w.weightSum;
+        epochLoss += st.lastLoss * weight;
+        epochWeight += weight;
         st.finalLoss = epochLoss / epochWeight;
-        emitEvent(Json{{"type", "progress"}, {"epoch", epoch + 1}, {"step", st.done}, {"steps", run.totalSteps}, {"loss", st.lastLoss},
-                       {"lr", run.lastLearningRate}, {"tokensPerSecond", st.tokensPerSecond(run)}, {"elapsedMs", static_cast<int64_t>(msSince(run.started))}});
+        Json progress{{"type", "progress"}, {"epoch", epoch + 1}, {"step", st.done}, {"steps", run.totalSteps}, {"loss", st.lastLoss},
+                      {"lr", run.lastLearningRate}, {"tokensPerSecond", st.tokensPerSecond(run)}, {"elapsedMs", static_cast<int64_t>(msSince(run.started))}};
+        if (dpo) progress["margin"] = terms.margin;
+        emitEvent(progress);
         const bool last = static_cast<int64_t>(st.done) == run.totalSteps;
         if (!run.evalWindows.empty() && (st.done % static_cast<uint64_t>(nWin) == 0 || last)) {
             emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", run.evaluate()}});
