@@ -158,6 +158,10 @@ export interface TrainParams extends WithProgress {
   evalTasks?: number;
   limits?: Partial<AgentLimits>;
   isolation?: SandboxMode;
+  /** Which examples (engine/train/recipes/recipes.ts RECIPES); default "sft". */
+  recipe?: "sft" | "rise" | "splice" | "targeted" | "weighted" | "dpo";
+  /** dpo: the implicit reward's temperature. */
+  beta?: number;
 }
 
 export interface TrainResult {

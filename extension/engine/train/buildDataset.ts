@@ -141,12 +141,12 @@ function checkOptions(options: BuildDatasetOptions): Settings {
 }
 
 /** The model's trained context length from its GGUF metadata (a vocabulary-only load reports no trainContextSize). */
-function trainedContext(model: DatasetModel): number {
+export function trainedContext(model: DatasetModel): number {
   const arch = model.model.fileInfo.architectureMetadata as { context_length?: number };
   return Number(arch.context_length ?? 0) || model.model.trainContextSize || 0;
 }
 
-function vocabularySize(model: DatasetModel): number {
+export function vocabularySize(model: DatasetModel): number {
   const metadata = model.model.fileInfo.metadata as unknown as { tokenizer?: { ggml?: { tokens?: unknown[] } } };
   const arch = model.model.fileInfo.architectureMetadata as { vocab_size?: number };
   return metadata.tokenizer?.ggml?.tokens?.length ?? Number(arch.vocab_size ?? 0);
@@ -219,7 +219,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   await rename(staging, file);
 }
 
-async function sha256File(file: string): Promise<string> {
+export async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest("hex");

@@ -129,7 +129,7 @@ function example(model: LlamaModel, task: ChoiceTask, maskPrompts: boolean): { t
   return { tokens, mask: tokens.map((_, i) => (!maskPrompts || i === tokens.length - 1 ? 1 : 0)) };
 }
 
-function optionToken(model: LlamaModel, option: string): Token {
+export function optionToken(model: LlamaModel, option: string): Token {
   const tokens = model.tokenize(option);
   if (tokens.length !== 1) throw new CladeError("invalid-argument", `The option "${option}" is ${tokens.length} tokens in this model, not one.`, "Use the generated toy test model (its vocabulary has every option as one token).");
   return tokens[0];
@@ -164,14 +164,14 @@ async function attempt(model: LlamaModel, tasks: readonly ChoiceTask[], settings
   return { perTask, rate: { tasks: tasks.length, samples, successes, rate: successes / samples, expectedRate: expected / tasks.length } };
 }
 
-function softmax(values: readonly number[]): number[] {
+export function softmax(values: readonly number[]): number[] {
   const max = Math.max(...values);
   const exps = values.map((v) => Math.exp(v - max));
   const sum = exps.reduce((a, b) => a + b, 0);
   return exps.map((e) => e / sum);
 }
 
-function draw(probabilities: readonly number[], u: number): number {
+export function draw(probabilities: readonly number[], u: number): number {
   let acc = 0;
   for (let i = 0; i < probabilities.length; i++) {
     acc += probabilities[i];

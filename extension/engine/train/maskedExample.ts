@@ -20,8 +20,11 @@ import { llamaTextRemainder } from "./llamaTextRemainder";
 
 export interface MaskedExample {
   tokens: Token[];
-  /** 1 = the model produced this token (the trainer learns to predict it), 0 = context only. */
-  mask: (0 | 1)[];
+  /**
+   * 1 = the model produced this token (the trainer learns to predict it), 0 = context only; a
+   * recipe may weigh a reply's tokens by a number in (0, 1] instead (turnWeights).
+   */
+  mask: number[];
 }
 
 interface Turn {
@@ -33,17 +36,23 @@ interface Turn {
   last: boolean;
 }
 
-export function buildMaskedExample(renderer: ChatRenderer, tokenizer: Tokenizer, conversation: FinalConversation): MaskedExample {
+/**
+ * `turnWeights[k]`: the weight of the k-th assistant message's tokens (default 1 each; 0 makes a
+ * reply context only). Recipes use it to train some replies and not others, or to weigh them.
+ */
+export function buildMaskedExample(renderer: ChatRenderer, tokenizer: Tokenizer, conversation: FinalConversation, turnWeights?: readonly number[]): MaskedExample {
   const example: MaskedExample = { tokens: [], mask: [] };
   const tokenize = (text: LlamaText) => text.tokenize(tokenizer, example.tokens.length === 0 ? undefined : "trimLeadingSpace");
+  let weight = 1;
   const append = (tokens: readonly Token[], produced: number, keep = tokens.length) => {
     for (let i = 0; i < keep; i++) {
       example.tokens.push(tokens[i]);
-      example.mask.push(i < produced ? 1 : 0);
+      example.mask.push(i < produced ? weight : 0);
     }
   };
   let covered = LlamaText([]);
-  for (const turn of turns(renderer, conversation)) {
+  for (const [k, turn] of turns(renderer, conversation).entries()) {
+    weight = turnWeights?.[k] ?? 1;
     const prompt = turn.prompt.contextText;
     const triggers = turn.prompt.stopGenerationTriggers;
     append(tokenize(remainder(prompt, covered, renderer, turn.index)), 0);

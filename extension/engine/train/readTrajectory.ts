@@ -25,6 +25,10 @@ export interface TrajectoryRun {
   /** The hidden tests passed (pass@1). */
   passed: boolean;
   calls: RecordedCall[];
+  /** From the end record: how the agent stopped, the hidden tests' output and exit, the run's error. */
+  stopReason?: string;
+  test?: { exitCode: number | null; timedOut: boolean; output: string };
+  error?: { reason: string; message: string };
 }
 
 export async function readTrajectory(file: string): Promise<TrajectoryRun> {
@@ -41,7 +45,9 @@ export function parseTrajectory(file: string, text: string): TrajectoryRun {
   const records = parseRecords(file, text);
   const start = records.find((record) => record.type === "start");
   const end = records.findLast((record) => record.type === "end");
-  const result = (end?.result ?? {}) as { passed?: unknown; runId?: unknown; taskId?: unknown; versionId?: unknown };
+  const result = (end?.result ?? {}) as { passed?: unknown; runId?: unknown; taskId?: unknown; versionId?: unknown; stopReason?: unknown; test?: unknown; error?: unknown };
+  const test = result.test as { exitCode?: unknown; timedOut?: unknown; output?: unknown } | null | undefined;
+  const error = result.error as { reason?: unknown; message?: unknown } | undefined;
   const task = (start?.task ?? {}) as { id?: unknown };
   return {
     file,
@@ -51,6 +57,9 @@ export function parseTrajectory(file: string, text: string): TrajectoryRun {
     ended: end !== undefined,
     passed: result.passed === true,
     calls: recordedCalls(records),
+    ...(str(result.stopReason) ? { stopReason: str(result.stopReason) } : {}),
+    ...(test && typeof test === "object" ? { test: { exitCode: typeof test.exitCode === "number" ? test.exitCode : null, timedOut: test.timedOut === true, output: str(test.output) ?? "" } } : {}),
+    ...(error && typeof error === "object" ? { error: { reason: str(error.reason) ?? "", message: str(error.message) ?? "" } } : {}),
   };
 }
 

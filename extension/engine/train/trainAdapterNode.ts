@@ -14,6 +14,8 @@ import { askSummaries } from "../ask/askLog";
 import type { ArchiveNode } from "../archive/types";
 import { storeAdapter } from "./adapterStore";
 import { buildDataset } from "./buildDataset";
+import { buildRecipeDataset } from "./recipes/recipeDataset";
+import type { Recipe } from "./recipes/recipes";
 import type { DatasetManifest } from "./datasetManifest";
 import { trainLora, type TrainLoraOptions } from "./trainerProcess";
 
@@ -32,12 +34,21 @@ export interface TrainAdapterNodeOptions extends TrainHyperparameters {
   /** Trainer window; longer examples lose early turns, then are dropped. Default: fitted to the longest example, at most the model's context (buildDataset). */
   contextSize?: number;
   heldOutFraction?: number;
+  /** Which examples (recipes.ts); default sft (passed runs). rise needs a second-attempt run format agent runs do not have yet. */
+  recipe?: Recipe;
+  /** dpo: the implicit reward's temperature (default 0.1). */
+  beta?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ProgressValue) => void;
 }
 
 /** What origin.diagnosis of an adapter version holds. */
 export interface AdapterTraining {
+  /** The recipe that built the data (recipes.ts), with what it built and dropped. */
+  recipe: Recipe;
+  recipeCounts?: Record<string, number>;
+  objective: "sft" | "dpo";
+  beta?: number;
   datasetHash: string;
   trainExamples: number;
   heldOutExamples: number;
@@ -68,6 +79,7 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
   const { archive } = options;
   const parent = pickParent(archive, options.from);
   checkModel(parent, options.modelSha256);
+  if (options.recipe && options.recipe !== "sft") return trainRecipeNode(options, parent);
   const trajectories = await passedTrajectories(archive, options.allRuns ? null : parent.id);
   if (trajectories.length === 0) {
     throw new CladeError("invalid-argument", `No passed runs to train on in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`,
@@ -93,19 +105,69 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
     const stored = await storeAdapter(options.workspace, trained.adapter);
     const m = dataset.manifest;
     const training: AdapterTraining = {
-      datasetHash: m.datasetHash, trainExamples: m.train.examples, heldOutExamples: m.heldOut.examples, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
+      recipe: "sft", objective: "sft", datasetHash: m.datasetHash, trainExamples: m.train.examples, heldOutExamples: m.heldOut.examples, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
       sourceRuns: trajectories.length, scope: options.allRuns ? "all" : "clade", ...hyper, contextSize,
       steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, peakRssBytes: trained.peakRssBytes ?? null,
     };
-    const node = await archive.addNode(parent.id, null, {
-      origin: { kind: "adapter", targetTask: null, diagnosis: training, problemStatement: null },
-      identity: { adapterHash: stored.adapterHash, modelHash: parent.identity.modelHash, taskSetHash: parent.identity.taskSetHash, seed: parent.identity.seed },
-      cost: { tokens: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 }, wallMs: Date.now() - started },
-    });
-    return { node, parentId: parent.id, adapterHash: stored.adapterHash, adapterFile: stored.file, training };
+    return await addAdapterNode(archive, parent, stored, training, started);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+async function addAdapterNode(archive: Archive, parent: ArchiveNode, stored: { adapterHash: string; file: string }, training: AdapterTraining, started: number): Promise<TrainAdapterNodeResult> {
+  const node = await archive.addNode(parent.id, null, {
+    origin: { kind: "adapter", targetTask: null, diagnosis: training, problemStatement: null },
+    identity: { adapterHash: stored.adapterHash, modelHash: parent.identity.modelHash, taskSetHash: parent.identity.taskSetHash, seed: parent.identity.seed },
+    cost: { tokens: { promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0 }, wallMs: Date.now() - started },
+  });
+  return { node, parentId: parent.id, adapterHash: stored.adapterHash, adapterFile: stored.file, training };
+}
+
+/** An adapter version trained with another recipe than sft: on every finished run of the scope, passed and failed. */
+async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: ArchiveNode): Promise<TrainAdapterNodeResult> {
+  const recipe = options.recipe!;
+  if (recipe === "rise") {
+    throw new CladeError("invalid-argument", "Recipe rise trains a second attempt after failure feedback; agent runs have no second attempt yet, so there is nothing to pair.",
+      "Use sft, splice, targeted, weighted or dpo here; rise is measured on the choice tasks by `clade bench closed-loop --recipe rise`.");
+  }
+  const { archive } = options;
+  const trajectories = scopeTrajectories(archive, options.allRuns ? null : parent.id);
+  if (trajectories.length === 0) throw new CladeError("invalid-argument", `No finished runs in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`, "Evaluate versions first (`clade evolve`).");
+  const started = Date.now();
+  const work = path.join(path.resolve(options.workspace), ".clade", "training", `${Date.now().toString(36)}-${process.pid}`);
+  try {
+    options.onProgress?.({ title: "Building training data", message: `recipe ${recipe} from ${trajectories.length} runs` });
+    const dataset = await buildRecipeDataset({ recipe, trajectories, modelPath: options.modelFile, modelSha256: options.modelSha256, outDir: work, maxTokens: options.contextSize, signal: options.signal });
+    const m = dataset.manifest;
+    const contextSize = options.contextSize ?? Math.min(m.maxTokens, Math.ceil((Math.max(2, m.train.longest) - 1) / 256) * 256);
+    const hyper = { rank: options.rank ?? 8, epochs: options.epochs ?? 2, learningRate: options.learningRate ?? 1e-3 };
+    const objective = recipe === "dpo" ? "dpo" : "sft";
+    const trained = await trainLora({
+      model: options.modelFile, dataset: dataset.train, output: path.join(work, "adapter.gguf"), contextSize, ...hyper, alpha: options.alpha, schedule: options.schedule ?? "cosine",
+      warmupSteps: options.warmupSteps, maxSteps: options.maxSteps, targetModules: options.targetModules, seed: options.seed, threads: options.threads, binaryPath: options.binaryPath,
+      objective, ...(objective === "dpo" ? { beta: options.beta ?? 0.1 } : {}),
+    }, {
+      signal: options.signal,
+      onProgress: (p) => options.onProgress?.({ title: `Training a LoRA adapter (${recipe})`, message: `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}`, done: p.step, total: p.steps, percentage: (100 * p.step) / p.steps, unit: "steps" }),
+    });
+    const stored = await storeAdapter(options.workspace, trained.adapter);
+    const training: AdapterTraining = {
+      recipe, recipeCounts: m.counts, objective, ...(objective === "dpo" ? { beta: options.beta ?? 0.1 } : {}),
+      datasetHash: m.datasetHash, trainExamples: m.train.lines, heldOutExamples: 0, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
+      sourceRuns: trajectories.length, scope: options.allRuns ? "all" : "clade", ...hyper, contextSize,
+      steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, peakRssBytes: trained.peakRssBytes ?? null,
+    };
+    return await addAdapterNode(archive, parent, stored, training, started);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Trajectory files of every finished run (passed or failed) of `root` and its descendants (every node when null). */
+export function scopeTrajectories(archive: Archive, root: string | null): string[] {
+  const ids = root === null ? archive.nodes().map((n) => n.id) : cladeOf(archive, root);
+  return ids.flatMap((id) => [...archive.results(id), ...archive.otherRuns(id)].map((r) => r.trajectory)).filter((file) => existsSync(file));
 }
 
 /** The requested node, else the active one, else the one with the most passed runs (ties: the earliest). */

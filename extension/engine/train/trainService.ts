@@ -39,7 +39,7 @@ export async function trainVersion(models: ModelHost, params: Omit<TrainParams, 
     const trained = await trainAdapterNode({
       archive, workspace: params.workspace, modelFile: info.file, modelSha256: info.sha256, from: params.from, allRuns: params.allRuns,
       rank: params.rank, alpha: params.alpha, epochs: params.epochs, learningRate: params.learningRate, maxSteps: params.maxSteps,
-      contextSize: params.contextSize, seed: params.seed, threads: params.threads ?? info.threads, signal: opts.signal, onProgress: opts.onProgress,
+      contextSize: params.contextSize, seed: params.seed, threads: params.threads ?? info.threads, recipe: params.recipe, beta: params.beta, signal: opts.signal, onProgress: opts.onProgress,
     });
     const evaluation = await evaluate(models, archive, params, trained.node.id, trained.parentId, opts);
     return { nodeId: trained.node.id, parentId: trained.parentId, adapterHash: trained.adapterHash, adapterFile: trained.adapterFile, training: { ...trained.training }, evaluation };

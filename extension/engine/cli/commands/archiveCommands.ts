@@ -4,6 +4,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { Archive } from "../../archive/archive";
 import type { ArchiveNode } from "../../archive/types";
+import { CladeError } from "../../../protocol/errors";
+import { archiveFailures } from "../../train/recipes/archiveFailures";
 import { printJson } from "../output";
 
 interface WorkspaceOptions {
@@ -42,6 +44,16 @@ export function registerArchiveCommands(program: Command): void {
       if (opts.json) return printJson(status);
       console.log(`session ${status.session?.id ?? "—"} (${status.session?.config.strategy ?? "no session"} on ${status.session?.config.suite ?? "—"}): ${status.budget.used}/${status.budget.total} evaluations, ${status.versions} version${status.versions === 1 ? "" : "s"} (${status.invalid} invalid)`);
       console.log(`active: ${status.active ?? "—"}; best: ${status.best ? `${status.best.id} ${status.best.passed}/${status.best.evaluated}` : "—"}`);
+    }));
+
+  withWorkspace(program.command("failures").description("Failed runs clustered by signature (failing tests, error class, stop reason), worst failure rate first: what recipe `targeted` trains against."))
+    .option("--node <id>", "one version's runs (default: every version's)")
+    .action((opts: WorkspaceOptions & { node?: string }) => withArchive(opts, false, async (archive) => {
+      if (opts.node && !archive.node(opts.node)) throw new CladeError("invalid-argument", `There is no version ${opts.node} in this archive.`, "Run `clade archive` to list the versions.");
+      const failures = await archiveFailures(archive, opts.node);
+      if (opts.json) return printJson(failures);
+      console.log(`${failures.failed} of ${failures.runs} runs failed${failures.node ? ` (${failures.node})` : ""}${failures.unreadable ? `; ${failures.unreadable} trajectories unreadable` : ""}`);
+      for (const c of failures.clusters) console.log(`${(100 * c.failureRate).toFixed(0).padStart(3)}%  ${c.failures}/${c.runs}  ${c.signature}  (${c.tasks.slice(0, 4).join(", ")}${c.tasks.length > 4 ? ", …" : ""})`);
     }));
 
   withWorkspace(program.command("archive").description("The archive tree of agent versions."))

@@ -13,7 +13,10 @@ import type { BenchReport } from "../../bench/benchReport";
 import type { BenchArchitecture } from "../../bench/benchModels";
 import { benchSearch } from "../../search/simulate/benchSearch";
 import { benchTrain } from "../../train/benchTrain";
+import { CladeError } from "../../../protocol/errors";
 import { runClosedLoop } from "../../train/closedLoop";
+import { RECIPES, isRecipe, type Recipe } from "../../train/recipes/recipes";
+import { printRecipeTable, runRecipeLoop } from "../../train/recipes/recipeLoop";
 import { printJson } from "../output";
 import { floatOption, intOption } from "../parse";
 
@@ -158,11 +161,25 @@ export function registerBenchCommand(program: Command): void {
     .option("--epochs <n>", "training epochs", intOption("--epochs", 1, 1000), 6)
     .option("--seed <n>", "seed of tasks, sampling and training", intOption("--seed", 0), 1)
     .option("--unmasked", "train on every token (prompts too), not only on the answer token")
+    .option("--recipe <name>", `compare learning recipes (${RECIPES.join(", ")}, or all) on the family with a second attempt after feedback, each trained with the same number of steps`)
+    .option("--seeds <n>", "with --recipe: seeds 1..n (tasks, attempts and training differ per seed)", intOption("--seeds", 1, 100), 3)
+    .option("--steps <n>", "with --recipe: optimizer steps per adapter (every recipe the same)", intOption("--steps", 1, 1_000_000), 300)
     .option("--work-dir <dir>", "where the model, data and adapter are written (default: a temporary folder, removed)")
     .option("--json", "print JSON")
-    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; unmasked?: boolean; workDir?: string; json?: boolean }) => {
+    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; unmasked?: boolean; workDir?: string; json?: boolean; recipe?: string; seeds: number; steps: number }) => {
       const workDir = opts.workDir ?? (await mkdtemp(path.join(os.tmpdir(), "clade-closed-loop-")));
       try {
+        if (opts.recipe !== undefined) {
+          const recipes = opts.recipe === "all" ? [...RECIPES] : opts.recipe.split(",").map((r) => r.trim());
+          const unknown = recipes.filter((r) => !isRecipe(r));
+          if (unknown.length) throw new CladeError("invalid-argument", `Unknown recipe ${unknown.join(", ")}.`, `Use one of ${RECIPES.join(", ")}, a comma-separated list, or all.`);
+          const result = await runRecipeLoop({
+            workDir, recipes: recipes as Recipe[], seeds: Array.from({ length: opts.seeds }, (_, i) => opts.seed + i), trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks,
+            samples: opts.samples, temperature: opts.temperature, steps: opts.steps, onProgress: opts.json ? undefined : (m) => console.error(m),
+          });
+          if (opts.json) return printJson(result);
+          return printRecipeTable(result);
+        }
         const result = await runClosedLoop({
           workDir, trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks, samples: opts.samples, temperature: opts.temperature, epochs: opts.epochs, seed: opts.seed, maskPrompts: !opts.unmasked,
           onProgress: opts.json ? undefined : (m) => console.error(m),

@@ -10,6 +10,7 @@ import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 import { warnIfUnconfined } from "./agentRunOptions";
+import { RECIPES, RECIPE_SUMMARIES, type Recipe } from "../../train/recipes/recipes";
 
 interface TrainCliOptions extends ModelCliOptions {
   workspace: string;
@@ -25,15 +26,19 @@ interface TrainCliOptions extends ModelCliOptions {
   evalTasks?: number;
   maxTurns?: number;
   sandbox?: SandboxMode;
+  recipe: Recipe;
+  beta?: number;
   json?: boolean;
   verbose?: boolean;
 }
 
 export function registerTrainCommand(program: Command): void {
-  addModelOptions(program.command("train").description("Train a LoRA adapter on the archive's passed runs (filtered SFT), add it as a new version (same scaffold, new weights) and evaluate it."))
+  addModelOptions(program.command("train").description("Train a LoRA adapter on the archive's runs with a recipe (default sft: passed runs), add it as a new version (same scaffold, new weights) and evaluate it."))
     .option("--workspace <dir>", "workspace whose .clade/ holds the archive", process.cwd())
     .option("--from <node>", "parent version (default: the active version, else the one with the most passes)")
-    .option("--all", "train on every version's passed runs (default: the parent's clade)")
+    .option("--all", "train on every version's runs (default: the parent's clade)")
+    .addOption(new Option("--recipe <name>", `which examples: ${RECIPES.map((r) => `${r} (${RECIPE_SUMMARIES[r]})`).join("; ")}`).choices([...RECIPES]).default("sft"))
+    .option("--beta <x>", "dpo: the implicit reward's temperature (default 0.1)", floatOption("--beta", 1e-4, 100))
     .option("--rank <n>", "LoRA rank (default 8)", intOption("--rank", 1, 1024))
     .option("--alpha <x>", "LoRA alpha (default 2 x rank)", floatOption("--alpha", 0, 1e6))
     .option("--epochs <n>", "epochs (default 2)", intOption("--epochs", 1, 10_000))
@@ -50,7 +55,7 @@ export function registerTrainCommand(program: Command): void {
       const params: TrainParams = {
         workspace: path.resolve(opts.workspace), model: specFromOptions(opts), from: opts.from, allRuns: opts.all,
         rank: opts.rank, alpha: opts.alpha, epochs: opts.epochs, learningRate: opts.lr, maxSteps: opts.maxSteps, contextSize: opts.trainContext,
-        seed: opts.seed, threads: opts.threads || undefined, evalTasks: opts.evalTasks, limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, isolation: opts.sandbox,
+        seed: opts.seed, threads: opts.threads || undefined, recipe: opts.recipe, beta: opts.beta, evalTasks: opts.evalTasks, limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, isolation: opts.sandbox,
       };
       const progress = createProgress(!opts.json);
       const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.train, params, { signal, onProgress: (p) => progress.update(p) }));
@@ -61,9 +66,9 @@ export function registerTrainCommand(program: Command): void {
 }
 
 function printTrain(r: TrainResult): void {
-  const t = r.training as { datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number };
+  const t = r.training as { recipe?: string; datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number };
   console.log(`adapter version ${r.nodeId} (child of ${r.parentId}): adapter ${r.adapterHash.slice(0, 12)} at ${r.adapterFile}`);
-  console.log(`dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} examples; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s`);
+  console.log(`recipe ${t.recipe ?? "sft"}, dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} ${t.recipe === "dpo" ? "pairs" : "examples"}; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s`);
   if (r.evaluation) {
     const e = r.evaluation;
     console.log(`evaluation: ${e.passed}/${e.evaluated} passed (parent ${r.parentId} on the same tasks: ${e.parentPassed}/${e.parentEvaluated}). Review with \`clade show ${r.nodeId}\`, then \`clade accept ${r.nodeId}\`.`);

@@ -1,0 +1,119 @@
+// Recipes on agent runs (`clade train --recipe`): a real archive whose seed version ran one task three
+// times with scripted replies and real scoring — two passing runs and one failing run that shares
+// the passing runs' first reply. Each recipe builds its data from those runs (rendered with the
+// generated toy model's chat wrapper), the native trainer trains an adapter (dpo with the DPO
+// objective), and the adapter version's origin records the recipe, its counts and the objective.
+// `clade failures` clusters the failing run by its failing test.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildAgent } from "../../extension/engine/agent/buildAgent";
+import { runTask } from "../../extension/engine/agent/runTask";
+import { ScriptedProvider, type ScriptedReply } from "../../extension/engine/agent/scriptedProvider";
+import { Archive } from "../../extension/engine/archive/archive";
+import { generateTestModel } from "../../extension/engine/model/testModel/generateTestModel";
+import { seedAgentDir } from "../../extension/engine/resources";
+import { openBuiltinSuite } from "../../extension/engine/tasks/builtinSuite";
+import { archiveFailures } from "../../extension/engine/train/recipes/archiveFailures";
+import { trainAdapterNode, type AdapterTraining } from "../../extension/engine/train/trainAdapterNode";
+import { CladeError } from "../../extension/protocol/errors";
+import { ensureTrainer } from "../helpers/trainer";
+
+const TASK = "t0-subtract-order";
+const read: ScriptedReply = { toolCall: { name: "read_file", arguments: { path: "calc.mjs" } } };
+const fix: ScriptedReply = { toolCall: { name: "edit_file", arguments: { path: "calc.mjs", search: "return b - a;", replace: "return a - b;" } } };
+const wrong: ScriptedReply = { toolCall: { name: "edit_file", arguments: { path: "calc.mjs", search: "return b - a;", replace: "return b + a;" } } };
+const finish: ScriptedReply = { toolCall: { name: "finish", arguments: { summary: "done" } } };
+
+let dir: string;
+let workspace: string;
+let modelFile: string;
+let modelSha: string;
+let seedId: string;
+
+beforeAll(async () => {
+  ensureTrainer();
+  dir = await mkdtemp(path.join(os.tmpdir(), "clade-train-recipes-"));
+  workspace = path.join(dir, "ws");
+  const model = await generateTestModel({ out: path.join(dir, "toy.gguf"), seed: 5 });
+  [modelFile, modelSha] = [model.file, model.sha256];
+  const suite = openBuiltinSuite();
+  const archive = await Archive.open(workspace, { create: true });
+  try {
+    await archive.startSession({ suite: "builtin", taskSetHash: await suite.hash(), taskIds: [TASK], modelHash: modelSha, strategy: "greedy", seed: 0, budgets: { evaluations: 10 } });
+    const seed = await archive.addNode(null, seedAgentDir(), { origin: { kind: "seed", targetTask: null, diagnosis: null, problemStatement: null } });
+    seedId = seed.id;
+    const build = await buildAgent(seedAgentDir(), { cacheDir: path.join(os.tmpdir(), "clade-agent-builds") });
+    if (!build.ok) throw new Error(`seed agent failed to build: ${build.message}`);
+    const task = (await suite.get(TASK))!;
+    const scripts: [string, ScriptedReply[], boolean][] = [["r1", [read, fix, finish], true], ["r2", [read, wrong, finish], false], ["r3", [fix, finish], true]];
+    for (const [runId, script, passes] of scripts) {
+      await archive.recordEvaluationStarted(seed.id, TASK, runId);
+      const result = await runTask({ task, versionId: seed.id, bundle: build.bundle, provider: new ScriptedProvider(script), runsDir: path.join(workspace, ".clade", "runs"), runId });
+      expect(result.passed).toBe(passes);
+      await archive.recordEvaluationFinished(seed.id, result);
+    }
+  } finally {
+    await archive.dispose();
+    suite.dispose();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function train(recipe: AdapterTraining["recipe"]): Promise<AdapterTraining> {
+  const archive = await Archive.open(workspace);
+  try {
+    const trained = await trainAdapterNode({ archive, workspace, modelFile, modelSha256: modelSha, from: seedId, recipe, rank: 4, epochs: 2, maxSteps: 4, learningRate: 1e-3, threads: 1, seed: 1 });
+    expect(archive.node(trained.node.id)?.origin.kind).toBe("adapter");
+    return archive.node(trained.node.id)!.origin.diagnosis as AdapterTraining;
+  } finally {
+    await archive.dispose();
+  }
+}
+
+describe("recipes on agent runs", () => {
+  it("weighted: only replies with a positive advantage are trained (the passing runs' fix)", async () => {
+    const t = await train("weighted");
+    expect(t).toMatchObject({ recipe: "weighted", objective: "sft", sourceRuns: 3 });
+    // P(pass) = 2/3; r1: read (2/3 -> 1/2: -1/6), fix (1/2 -> 1: +1/2), finish (0); r3: fix (2/3 -> 1: +1/3); r2: none positive.
+    expect(t.recipeCounts).toMatchObject({ trajectories: 3, passed: 2, noPositiveStep: 1, lines: 2 });
+    expect(t.steps).toBe(4);
+  });
+
+  it("splice: the failed run's shared first reply, then the passing run's continuation", async () => {
+    const t = await train("splice");
+    expect(t.recipeCounts).toMatchObject({ spliced: 1, lines: 1 });
+  });
+
+  it("dpo: two pairs (after the shared read, and from the start), trained with the DPO objective", async () => {
+    const t = await train("dpo");
+    expect(t).toMatchObject({ recipe: "dpo", objective: "dpo", beta: 0.1 });
+    expect(t.recipeCounts).toMatchObject({ pairs: 2, lines: 2 });
+  });
+
+  it("targeted: clusters the failure by its failing test; `clade failures` shows the same", async () => {
+    const t = await train("targeted");
+    expect(t.recipeCounts).toMatchObject({ examples: 2, lines: 2 });
+    const archive = await Archive.open(workspace, { readOnly: true });
+    try {
+      const failures = await archiveFailures(archive, seedId);
+      expect(failures).toMatchObject({ runs: 3, failed: 1, unreadable: 0 });
+      expect(failures.clusters).toHaveLength(1);
+      expect(failures.clusters[0].signature).toMatch(/^failing: |^error class: /);
+      expect(failures.clusters[0].tasks).toEqual([TASK]);
+    } finally {
+      await archive.dispose();
+    }
+  });
+
+  it("rise is refused on agent runs with the reason and where it is measured", async () => {
+    const error = await train("rise").catch((e: unknown) => e);
+    expect(CladeError.is(error, "invalid-argument")).toBe(true);
+    expect((error as CladeError).message).toMatch(/no second attempt/);
+    expect((error as CladeError).fix).toMatch(/bench closed-loop --recipe rise/);
+  });
+});
