@@ -85,13 +85,14 @@ describe("recipes", () => {
     expect(data.counts).toMatchObject({ duplicates: 2, oversampled: 3, examples: 5 });
   });
 
-  it("dpo: pairs part at the first differing step after a shared prefix", () => {
+  it("dpo: step-level pairs at the first step where a passing and a failing run part", () => {
     const data = buildRecipeData("dpo", runs);
+    // Step-level: the first step where a passing and a failing run part, nothing after it.
     expect(data.pairs).toEqual([
-      { task: "A", prefix: [], chosen: ["r"], rejected: ["w1", "w2"] },
-      { task: "A", prefix: [], chosen: ["r"], rejected: ["w2", "w1"] },
+      { task: "A", prefix: [], chosen: ["r"], rejected: ["w1"] },
+      { task: "A", prefix: [], chosen: ["r"], rejected: ["w2"] },
       { task: "A", prefix: ["w1"], chosen: ["r"], rejected: ["w2"] },
-      { task: "A", prefix: [], chosen: ["w1", "r"], rejected: ["w2", "w1"] },
+      { task: "A", prefix: [], chosen: ["w1"], rejected: ["w2"] },
     ]);
     expect(data.counts).toMatchObject({ pairs: 4, tasksWithoutPair: 1 });
   });

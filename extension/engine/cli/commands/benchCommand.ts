@@ -164,9 +164,11 @@ export function registerBenchCommand(program: Command): void {
     .option("--recipe <name>", `compare learning recipes (${RECIPES.join(", ")}, or all) on the family with a second attempt after feedback, each trained with the same number of steps`)
     .option("--seeds <n>", "with --recipe: seeds 1..n (tasks, attempts and training differ per seed)", intOption("--seeds", 1, 100), 3)
     .option("--steps <n>", "with --recipe: optimizer steps per adapter (every recipe the same)", intOption("--steps", 1, 1_000_000), 300)
+    .option("--lr <x>", "with --recipe: learning rate (constant)", floatOption("--lr", 1e-9, 1))
+    .option("--beta <x>", "with --recipe dpo: the implicit reward's temperature", floatOption("--beta", 1e-4, 100))
     .option("--work-dir <dir>", "where the model, data and adapter are written (default: a temporary folder, removed)")
     .option("--json", "print JSON")
-    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; unmasked?: boolean; workDir?: string; json?: boolean; recipe?: string; seeds: number; steps: number }) => {
+    .action(async (opts: { trainTasks: number; heldoutTasks: number; samples: number; temperature: number; epochs: number; seed: number; unmasked?: boolean; workDir?: string; json?: boolean; recipe?: string; seeds: number; steps: number; lr?: number; beta?: number }) => {
       const workDir = opts.workDir ?? (await mkdtemp(path.join(os.tmpdir(), "clade-closed-loop-")));
       try {
         if (opts.recipe !== undefined) {
@@ -175,7 +177,7 @@ export function registerBenchCommand(program: Command): void {
           if (unknown.length) throw new CladeError("invalid-argument", `Unknown recipe ${unknown.join(", ")}.`, `Use one of ${RECIPES.join(", ")}, a comma-separated list, or all.`);
           const result = await runRecipeLoop({
             workDir, recipes: recipes as Recipe[], seeds: Array.from({ length: opts.seeds }, (_, i) => opts.seed + i), trainTasks: opts.trainTasks, heldOutTasks: opts.heldoutTasks,
-            samples: opts.samples, temperature: opts.temperature, steps: opts.steps, onProgress: opts.json ? undefined : (m) => console.error(m),
+            samples: opts.samples, temperature: opts.temperature, steps: opts.steps, learningRate: opts.lr, beta: opts.beta, onProgress: opts.json ? undefined : (m) => console.error(m),
           });
           if (opts.json) return printJson(result);
           return printRecipeTable(result);

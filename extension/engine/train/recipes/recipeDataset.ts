@@ -76,7 +76,10 @@ export async function buildRecipeDataset(options: RecipeDatasetOptions): Promise
     }
     const data = buildRecipeData(options.recipe, trajectories);
     Object.assign(counts, data.counts);
-    const conversationOf = (task: string, steps: readonly string[]) => sources.find((s) => s.task === task && s.keys.length === steps.length && s.keys.every((k, i) => k === steps[i]))?.conversation;
+    const startsWith = (s: Source, steps: readonly string[]) => s.keys.length >= steps.length && steps.every((k, i) => k === s.keys[i]);
+    const conversationOf = (task: string, steps: readonly string[]) => sources.find((s) => s.task === task && s.keys.length === steps.length && startsWith(s, steps))?.conversation;
+    // A run that took these steps first (dpo: its later replies stay in the text, weighted 0).
+    const runStartingWith = (task: string, steps: readonly string[]) => sources.find((s) => s.task === task && startsWith(s, steps));
     const render = (conversation: FinalConversation, weights: readonly number[]): MaskedExample | undefined => {
       try {
         const example = buildMaskedExample(model, model.model.tokenizer, conversation, weights);
@@ -101,11 +104,12 @@ export async function buildRecipeDataset(options: RecipeDatasetOptions): Promise
     };
     if (options.recipe === "dpo") {
       for (const pair of data.pairs) {
-        const chosen = conversationOf(pair.task, [...pair.prefix, ...pair.chosen]);
-        const rejected = conversationOf(pair.task, [...pair.prefix, ...pair.rejected]);
-        const weights = (rest: readonly string[]) => [...pair.prefix.map(() => 0), ...rest.map(() => 1)];
-        const c = chosen && render(chosen, weights(pair.chosen));
-        const r = rejected && render(rejected, weights(pair.rejected));
+        const chosen = runStartingWith(pair.task, [...pair.prefix, ...pair.chosen]);
+        const rejected = runStartingWith(pair.task, [...pair.prefix, ...pair.rejected]);
+        // Only the pair's own step weighs: the shared prefix and what the run did after are context.
+        const weights = (run: Source) => run.keys.map((_, i) => (i === pair.prefix.length ? 1 : 0));
+        const c = chosen && render(chosen.conversation, weights(chosen));
+        const r = rejected && render(rejected.conversation, weights(rejected));
         if (!c || !r) continue;
         keep(c, r);
         lines.push(JSON.stringify({ chosen: { tokens: c.tokens, mask: c.mask }, rejected: { tokens: r.tokens, mask: r.mask } }));

@@ -74,9 +74,14 @@ export interface RecipeSummary {
   gain: Interval;
   /** The same per seed, with a t interval over the seeds. */
   gainOverSeeds: Interval;
-  /** After, minus sft's after on the same tasks and seed (null for sft itself). */
+  /** After, minus sft's after on the same tasks and seed (null for sft itself): bootstrap over tasks within seeds. */
   vsSft: Interval | null;
-  /** "better" / "worse" than sft only when the bootstrap interval excludes 0. */
+  /**
+   * The same difference per seed, with a t interval over the seeds: training's own randomness (one
+   * adapter per seed) is only seen here, and with 3 seeds it is wide.
+   */
+  vsSftOverSeeds: Interval | null;
+  /** "better" / "worse" than sft only when both intervals exclude 0 on the same side. */
   verdict: "better than sft" | "worse than sft" | "no difference shown" | "reference" | "sft not run";
 }
 
@@ -99,7 +104,7 @@ export async function runRecipeLoop(options: RecipeLoopOptions): Promise<RecipeL
   const started = Date.now();
   const settings = {
     recipes: options.recipes, seeds: options.seeds, trainTasks: options.trainTasks ?? 96, heldOutTasks: options.heldOutTasks ?? 100, samples: options.samples ?? 8,
-    temperature: options.temperature ?? 1, options: options.options ?? 4, rank: options.rank ?? 8, steps: options.steps ?? 300, learningRate: options.learningRate ?? 5e-3,
+    temperature: options.temperature ?? 1, options: options.options ?? 4, rank: options.rank ?? 8, steps: options.steps ?? 300, learningRate: options.learningRate ?? 1e-3,
     beta: options.beta ?? 0.1, threads: options.threads ?? 1,
   };
   if (settings.recipes.length === 0 || settings.seeds.length === 0) throw new CladeError("invalid-argument", "No recipe or no seed to compare.", "Pass --recipe all (or a name) and --seeds N.");
@@ -234,11 +239,15 @@ function summarize(recipes: readonly Recipe[], seeds: readonly SeedRun[]): Recip
     const gains = seeds.map((s) => afterOf(s, recipe).map((v, i) => v - s.before.perTask[i]));
     const gain = bootstrapMean(gains, { seed: hash32(index, 7) });
     const gainOverSeeds = tInterval(gains.map((g) => g.reduce((a, b) => a + b, 0) / g.length));
-    if (recipe === "sft") return { recipe, gain, gainOverSeeds, vsSft: null, verdict: "reference" as const };
-    if (!recipes.includes("sft")) return { recipe, gain, gainOverSeeds, vsSft: null, verdict: "sft not run" as const };
-    const vsSft = bootstrapMean(seeds.map((s) => afterOf(s, recipe).map((v, i) => v - afterOf(s, "sft")[i])), { seed: hash32(index, 11) });
-    const verdict = vsSft.ci95[0] > 0 ? "better than sft" : vsSft.ci95[1] < 0 ? "worse than sft" : "no difference shown";
-    return { recipe, gain, gainOverSeeds, vsSft, verdict };
+    if (recipe === "sft") return { recipe, gain, gainOverSeeds, vsSft: null, vsSftOverSeeds: null, verdict: "reference" as const };
+    if (!recipes.includes("sft")) return { recipe, gain, gainOverSeeds, vsSft: null, vsSftOverSeeds: null, verdict: "sft not run" as const };
+    const differences = seeds.map((s) => afterOf(s, recipe).map((v, i) => v - afterOf(s, "sft")[i]));
+    const vsSft = bootstrapMean(differences, { seed: hash32(index, 11) });
+    const vsSftOverSeeds = tInterval(differences.map((d) => d.reduce((a, b) => a + b, 0) / d.length));
+    const above = vsSft.ci95[0] > 0 && vsSftOverSeeds.ci95[0] > 0;
+    const below = vsSft.ci95[1] < 0 && vsSftOverSeeds.ci95[1] < 0;
+    const verdict = above ? "better than sft" : below ? "worse than sft" : "no difference shown";
+    return { recipe, gain, gainOverSeeds, vsSft, vsSftOverSeeds, verdict };
   });
 }
 
@@ -250,6 +259,6 @@ export function printRecipeTable(result: RecipeLoopResult): void {
   console.log(`before: ${result.seeds.map((s) => pct(s.before.withinTwo)).join(" / ")} (first attempt ${result.seeds.map((s) => pct(s.before.firstAttempt)).join(" / ")}; chance ${pct(result.chanceFirst)})`);
   for (const row of result.summary) {
     const after = result.seeds.map((s) => pct(s.recipes.find((r) => r.recipe === row.recipe)!.after.withinTwo)).join(" / ");
-    console.log(`${row.recipe.padEnd(9)} after ${after}; gain ${ci(row.gain)} pts${row.vsSft ? `; vs sft ${ci(row.vsSft)} pts: ${row.verdict}` : ""}`);
+    console.log(`${row.recipe.padEnd(9)} after ${after}; gain ${ci(row.gain)} pts${row.vsSft && row.vsSftOverSeeds ? `; vs sft ${ci(row.vsSft)} over tasks, ${ci(row.vsSftOverSeeds)} over seeds: ${row.verdict}` : ""}`);
   }
 }

@@ -134,7 +134,7 @@ export function buildRecipeData(recipe: Recipe, trajectories: readonly Trajector
     case "dpo": {
       const pairs = dpoPairs(trajectories, counts);
       counts.pairs = pairs.length;
-      return { recipe, examples: [], pairs, counts, notes: ["pairs: the first step where a passing and a failing run of the same task part, after a shared prefix; chosen = the passing run's rest, rejected = the failing run's rest"] };
+      return { recipe, examples: [], pairs, counts, notes: ["pairs: for a passing and a failing run of the same task, the shared prefix, then the first step where they part: chosen = the passing run's step, rejected = the failing run's (step-level; the steps after it are left out)"] };
     }
   }
 }
@@ -297,7 +297,9 @@ function dpoPairs(trajectories: readonly Trajectory[], counts: Record<string, nu
         let k = 0;
         while (k < good.steps.length && k < bad.steps.length && good.steps[k] === bad.steps[k]) k++;
         if (k >= good.steps.length || k >= bad.steps.length) continue; // one is a prefix of the other: no preference between steps
-        const pair = { task, prefix: good.steps.slice(0, k), chosen: good.steps.slice(k), rejected: bad.steps.slice(k) };
+        // Step-level: only the first step where they part (what follows a wrong step is not a choice
+        // between the same states, and a passing run's later steps may themselves be wrong ones).
+        const pair = { task, prefix: good.steps.slice(0, k), chosen: [good.steps[k]], rejected: [bad.steps[k]] };
         const key = JSON.stringify(pair);
         if (seen.has(key)) continue;
         seen.add(key);
