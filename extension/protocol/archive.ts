@@ -102,6 +102,16 @@ export interface NodeDetails {
   /** Runs outside sessions (Run Active Agent on a Task, Evaluate on Suite, `clade run`): not in the score. */
   otherRuns?: (TaskResult & { suite: string; at: string })[];
   files: string[];
+  /** The version's failed evaluations clustered by signature (failing tests, error class, stop reason), worst first. */
+  failures?: FailureClusterSummary[];
+}
+
+export interface FailureClusterSummary {
+  signature: string;
+  failures: number;
+  runs: number;
+  failureRate: number;
+  tasks: string[];
 }
 
 export type FileChangeStatus = "added" | "modified" | "deleted" | "renamed" | "copied" | "type-changed";

@@ -3,7 +3,7 @@
 // the passing runs' first reply. Each recipe builds its data from those runs (rendered with the
 // generated toy model's chat wrapper), the native trainer trains an adapter (dpo with the DPO
 // objective), and the adapter version's origin records the recipe, its counts and the objective.
-// `clade failures` clusters the failing run by its failing test.
+// `clade failures` and the version's details cluster the failing run by its failing test.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { buildAgent } from "../../extension/engine/agent/buildAgent";
 import { runTask } from "../../extension/engine/agent/runTask";
 import { ScriptedProvider, type ScriptedReply } from "../../extension/engine/agent/scriptedProvider";
 import { Archive } from "../../extension/engine/archive/archive";
+import { nodeDetails } from "../../extension/engine/archive/archiveSummaries";
 import { generateTestModel } from "../../extension/engine/model/testModel/generateTestModel";
 import { seedAgentDir } from "../../extension/engine/resources";
 import { openBuiltinSuite } from "../../extension/engine/tasks/builtinSuite";
@@ -105,6 +106,8 @@ describe("recipes on agent runs", () => {
       expect(failures.clusters).toHaveLength(1);
       expect(failures.clusters[0].signature).toMatch(/^failing: |^error class: /);
       expect(failures.clusters[0].tasks).toEqual([TASK]);
+      // The version's details (VS Code's review document) carry the same clusters.
+      expect((await nodeDetails(archive, seedId, new Set())).failures).toEqual(failures.clusters);
     } finally {
       await archive.dispose();
     }

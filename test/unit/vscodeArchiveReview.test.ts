@@ -77,8 +77,11 @@ describe("review markdown", () => {
       problemStatement: "Fix add", diagnosis: { improvement_proposal: "retry" }, cost: { tokens: { promptTokens: 10, cachedPromptTokens: 0, completionTokens: 5 }, wallMs: 2000 },
       results: [{ taskId: "t-add", runId: "r1", passed: false, stopReason: "turn-limit", turns: 2, tokens: { promptTokens: 100, cachedPromptTokens: 0, completionTokens: 20 }, wallMs: 1500, trajectory: "/x.jsonl", test: { exitCode: 1, timedOut: false, output: "not ok 1 - adds" }, summary: null }],
       files: ["src/agent.ts"],
+      failures: [{ signature: "stopped: turn-limit", failures: 1, runs: 1, failureRate: 1, tasks: ["t-add"] }],
     };
     const md = nodeDetailsMarkdown(details);
+    expect(md).toContain("## Failures by signature");
+    expect(md).toContain("| stopped: turn-limit | 1 of 1 | 100% | t-add |");
     expect(md).toContain("# Version n1");
     expect(md).toContain("reverted (evaluated)");
     expect(md).toContain("| t-add | ❌ fail | turn-limit | 2 | 120 | 1.5 s | `r1` |");

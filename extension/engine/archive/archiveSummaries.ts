@@ -3,6 +3,8 @@
 import { promises as fs } from "node:fs";
 import type { ArchiveTree, NodeDetails, NodeDiffSummary, NodeSummary, SessionSummary, TaskResult } from "../../protocol/archive";
 import type { TokenUsage } from "../../protocol/model";
+import { failureSignature } from "../train/recipes/failureSignature";
+import { clusterFailures } from "../train/recipes/recipes";
 import type { ArchiveReader } from "./archiveReader";
 import type { ArchiveNode, EvaluationRecord, SessionRecord } from "./types";
 
@@ -55,10 +57,12 @@ export function archiveTree(archive: ArchiveReader, reverted: ReadonlySet<string
 export async function nodeDetails(archive: ArchiveReader, id: string, reverted: ReadonlySet<string>): Promise<NodeDetails> {
   const node = archive.requireNode(id);
   const files = await archive.listFiles(id);
+  const results = await Promise.all(archive.results(id).map(taskResult));
+  const failures = clusterFailures(results.map((r) => ({ task: r.taskId, steps: [], passed: r.passed, signature: failureSignature({ passed: r.passed, stopReason: r.stopReason, test: r.test ?? undefined }) })));
   return {
     summary: nodeSummary(archive, node, reverted), commit: node.commit, identity: { ...node.identity },
     problemStatement: node.origin.problemStatement, diagnosis: node.origin.diagnosis, cost: node.cost,
-    results: await Promise.all(archive.results(id).map(taskResult)),
+    results, failures,
     otherRuns: await Promise.all(archive.otherRuns(id).map(async (e) => ({ ...(await taskResult({ ...e, stopReason: e.stopReason as EvaluationRecord["stopReason"], modelMs: 0, finishedAt: e.at })), suite: e.suite, at: e.at }))),
     files: files.map((f) => f.path),
   };

@@ -49,6 +49,12 @@ export function nodeDetailsMarkdown(details: NodeDetails): string {
     }
     lines.push("");
   }
+  if (details.failures?.length) {
+    lines.push("## Failures by signature", "", "Failed runs grouped by what failed (failing tests, error class, stop reason), worst failure rate first — what `clade train --recipe targeted` trains against.", "");
+    lines.push("| Signature | Failed | Rate | Tasks |", "|---|---|---|---|");
+    for (const c of details.failures) lines.push(`| ${cell(c.signature)} | ${c.failures} of ${c.runs} | ${Math.round(100 * c.failureRate)}% | ${cell(c.tasks.join(", "))} |`);
+    lines.push("");
+  }
   lines.push("## Results per task", "");
   if (!details.results.length) lines.push("No finished evaluations yet.", "");
   else {
