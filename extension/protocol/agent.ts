@@ -40,7 +40,9 @@ export interface ExecResult {
 export type AgentEvent =
   | { type: "tool-call"; turn: number; name: string; arguments: unknown }
   | { type: "tool-result"; turn: number; name: string; ok: boolean; output: string; truncatedFrom?: number }
-  | { type: "note"; turn: number; text: string };
+  | { type: "note"; turn: number; text: string }
+  /** A new attempt starts after `turn`: the previous attempt's finish failed the task's tests (`feedback`: what the agent was told). */
+  | { type: "attempt"; turn: number; attempt: number; feedback: string };
 
 export interface AgentHost {
   llm(params: ChatParams): Promise<ChatResult>;

@@ -3,8 +3,10 @@
 // the passing runs' first reply. Each recipe builds its data from those runs (rendered with the
 // generated toy model's chat wrapper), the native trainer trains an adapter (dpo with the DPO
 // objective), and the adapter version's origin records the recipe, its counts and the objective.
-// `clade failures` and the version's details cluster the failing run by its failing test.
-import { mkdtemp, rm } from "node:fs/promises";
+// `clade failures` and the version's details cluster the failing run by its failing test. rise: a
+// child version with a second attempt after failed tests (seed setting extraAttempts) trains only
+// the attempt after the failure.
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +20,6 @@ import { seedAgentDir } from "../../extension/engine/resources";
 import { openBuiltinSuite } from "../../extension/engine/tasks/builtinSuite";
 import { archiveFailures } from "../../extension/engine/train/recipes/archiveFailures";
 import { trainAdapterNode, type AdapterTraining } from "../../extension/engine/train/trainAdapterNode";
-import { CladeError } from "../../extension/protocol/errors";
 import { ensureTrainer } from "../helpers/trainer";
 
 const TASK = "t0-subtract-order";
@@ -113,10 +114,49 @@ describe("recipes on agent runs", () => {
     }
   });
 
-  it("rise is refused on agent runs with the reason and where it is measured", async () => {
-    const error = await train("rise").catch((e: unknown) => e);
-    expect(CladeError.is(error, "invalid-argument")).toBe(true);
-    expect((error as CladeError).message).toMatch(/no second attempt/);
-    expect((error as CladeError).fix).toMatch(/bench closed-loop --recipe rise/);
+  it("rise: a version with extraAttempts 1 fails its first finish, is shown the test output, passes at the second; only the second attempt is trained", async () => {
+    // The seed agent with settings.extraAttempts = 1, as a child version.
+    const scaffold = path.join(dir, "retry-agent");
+    await cp(seedAgentDir(), scaffold, { recursive: true });
+    const settingsFile = path.join(scaffold, "src", "settings.ts");
+    const text = await readFile(settingsFile, "utf8");
+    expect(text).toContain("extraAttempts: 0,");
+    await writeFile(settingsFile, text.replace("extraAttempts: 0,", "extraAttempts: 1,"));
+    const build = await buildAgent(scaffold, { cacheDir: path.join(os.tmpdir(), "clade-agent-builds") });
+    if (!build.ok) throw new Error(`the retry agent failed to build: ${build.message}`);
+    const suite = openBuiltinSuite();
+    const archive = await Archive.open(workspace);
+    let childId: string;
+    try {
+      const child = await archive.addNode(seedId, scaffold, { origin: { kind: "self-edit", targetTask: TASK, diagnosis: null, problemStatement: "retry after failed tests" } });
+      childId = child.id;
+      const plus = { toolCall: { name: "edit_file", arguments: { path: "calc.mjs", search: "return b + a;", replace: "return a - b;" } } };
+      await archive.recordEvaluationStarted(child.id, TASK, "r4");
+      const result = await runTask({
+        task: (await suite.get(TASK))!, versionId: child.id, bundle: build.bundle, provider: new ScriptedProvider([wrong, finish, plus, finish]), runsDir: path.join(workspace, ".clade", "runs"), runId: "r4",
+        // A visible check the agent may run (the task's own tests are hidden until scoring).
+        agentTestCommand: `node -e "import('./calc.mjs').then((m) => process.exit(m.subtract(5, 3) === 2 ? 0 : 1))"`,
+      });
+      expect(result.passed).toBe(true);
+      expect(result.turns).toBe(4);
+      const records = (await readFile(result.trajectory, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { type: string; turn?: number; attempt?: number; feedback?: string });
+      const attempt = records.find((r) => r.type === "attempt");
+      expect(attempt).toMatchObject({ turn: 2, attempt: 2 });
+      expect(attempt?.feedback).toMatch(/The tests fail after your changes/);
+      await archive.recordEvaluationFinished(child.id, result);
+    } finally {
+      await archive.dispose();
+      suite.dispose();
+    }
+    const reopened = await Archive.open(workspace);
+    try {
+      const trained = await trainAdapterNode({ archive: reopened, workspace, modelFile, modelSha256: modelSha, from: childId, recipe: "rise", rank: 4, epochs: 2, maxSteps: 2, learningRate: 1e-3, threads: 1, seed: 1 });
+      const t = reopened.node(trained.node.id)!.origin.diagnosis as AdapterTraining;
+      expect(t).toMatchObject({ recipe: "rise", objective: "sft", sourceRuns: 1 });
+      expect(t.recipeCounts).toMatchObject({ trajectories: 1, passed: 1, corrections: 1, firstAttempt: 0, lines: 1 });
+      expect(t.maskedTokens).toBeGreaterThan(0);
+    } finally {
+      await reopened.dispose();
+    }
   });
 });

@@ -26,6 +26,7 @@ const agentEvent = z.union([
   z.object({ type: z.literal("tool-call"), turn: z.number(), name: z.string(), arguments: z.unknown() }),
   z.object({ type: z.literal("tool-result"), turn: z.number(), name: z.string(), ok: z.boolean(), output: z.string(), truncatedFrom: z.number().optional() }),
   z.object({ type: z.literal("note"), turn: z.number(), text: z.string() }),
+  z.object({ type: z.literal("attempt"), turn: z.number(), attempt: z.number().int().min(2), feedback: z.string() }),
 ]);
 const outcome = z.object({
   stopReason: z.enum(["finished", "turn-limit", "token-limit", "timeout", "cancelled", "model-error", "agent-error"]),

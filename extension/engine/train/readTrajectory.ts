@@ -25,6 +25,10 @@ export interface TrajectoryRun {
   /** The hidden tests passed (pass@1). */
   passed: boolean;
   calls: RecordedCall[];
+  /** Turns after which a new attempt started (the agent's finish failed its tests), from `attempt` events. */
+  attemptTurns: number[];
+  /** The agent's turns (the end record's), when known. */
+  turns?: number;
   /** From the end record: how the agent stopped, the hidden tests' output and exit, the run's error. */
   stopReason?: string;
   test?: { exitCode: number | null; timedOut: boolean; output: string };
@@ -57,6 +61,8 @@ export function parseTrajectory(file: string, text: string): TrajectoryRun {
     ended: end !== undefined,
     passed: result.passed === true,
     calls: recordedCalls(records),
+    attemptTurns: records.filter((r) => r.type === "attempt" && typeof r.turn === "number").map((r) => r.turn as number),
+    ...(typeof (result as { turns?: unknown }).turns === "number" ? { turns: (result as { turns: number }).turns } : {}),
     ...(str(result.stopReason) ? { stopReason: str(result.stopReason) } : {}),
     ...(test && typeof test === "object" ? { test: { exitCode: typeof test.exitCode === "number" ? test.exitCode : null, timedOut: test.timedOut === true, output: str(test.output) ?? "" } } : {}),
     ...(error && typeof error === "object" ? { error: { reason: str(error.reason) ?? "", message: str(error.message) ?? "" } } : {}),

@@ -34,7 +34,7 @@ export interface TrainAdapterNodeOptions extends TrainHyperparameters {
   /** Trainer window; longer examples lose early turns, then are dropped. Default: fitted to the longest example, at most the model's context (buildDataset). */
   contextSize?: number;
   heldOutFraction?: number;
-  /** Which examples (recipes.ts); default sft (passed runs). rise needs a second-attempt run format agent runs do not have yet. */
+  /** Which examples (recipes.ts); default sft (passed runs). rise trains runs' second attempts (versions with extraAttempts ≥ 1). */
   recipe?: Recipe;
   /** dpo: the implicit reward's temperature (default 0.1). */
   beta?: number;
@@ -127,10 +127,6 @@ async function addAdapterNode(archive: Archive, parent: ArchiveNode, stored: { a
 /** An adapter version trained with another recipe than sft: on every finished run of the scope, passed and failed. */
 async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: ArchiveNode): Promise<TrainAdapterNodeResult> {
   const recipe = options.recipe!;
-  if (recipe === "rise") {
-    throw new CladeError("invalid-argument", "Recipe rise trains a second attempt after failure feedback; agent runs have no second attempt yet, so there is nothing to pair.",
-      "Use sft, splice, targeted, weighted or dpo here; rise is measured on the choice tasks by `clade bench closed-loop --recipe rise`.");
-  }
   const { archive } = options;
   const trajectories = scopeTrajectories(archive, options.allRuns ? null : parent.id);
   if (trajectories.length === 0) throw new CladeError("invalid-argument", `No finished runs in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`, "Evaluate versions first (`clade evolve`).");

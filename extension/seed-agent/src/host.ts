@@ -49,7 +49,8 @@ export interface ExecResult {
 export type AgentEvent =
   | { type: "tool-call"; turn: number; name: string; arguments: unknown }
   | { type: "tool-result"; turn: number; name: string; ok: boolean; output: string; truncatedFrom?: number }
-  | { type: "note"; turn: number; text: string };
+  | { type: "note"; turn: number; text: string }
+  | { type: "attempt"; turn: number; attempt: number; feedback: string };
 
 export interface AgentTask {
   id: string;

@@ -1,6 +1,7 @@
 // The control loop: ask the model for one tool call, run it, show it the result, until it calls
 // finish or a limit is reached. Every reply is grammar-constrained to one tool call (toolChoice
 // "required"), so a small model cannot produce something unparseable.
+import { anotherAttempt } from "./attempts";
 import { clip, fitToBudget, replyTokens, TokenMeter } from "./context";
 import type { AgentHost, AgentOutcome, AgentTask, ChatMessage } from "./host";
 import { nudges, systemPrompt, taskPrompt } from "./prompts";
@@ -21,6 +22,7 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
   const meter = new TokenMeter(definitions);
   const maxReply = replyTokens(host.limits.contextTokens);
   let tokensUsed = 0;
+  let attempt = 1;
 
   for (let turn = 1; turn <= host.limits.maxTurns; turn++) {
     if (host.signal.aborted) return { stopReason: "cancelled", turns: turn - 1 };
@@ -65,7 +67,12 @@ export async function runAgent(task: AgentTask, host: AgentHost): Promise<AgentO
     host.record({ type: "tool-result", turn, name: call.name, ok: result.ok, output: shown.text, truncatedFrom: shown.from });
     messages.push({ role: "tool", content: shown.text, toolCallId: call.id });
 
-    if ("finished" in result && result.finished) return { stopReason: "finished", summary: result.output, turns: turn };
+    if ("finished" in result && result.finished) {
+      const feedback = await anotherAttempt(task, host, turn, attempt++);
+      if (feedback === undefined) return { stopReason: "finished", summary: result.output, turns: turn };
+      messages[messages.length - 1].content += `\n\n${feedback}`;
+    }
   }
   return { stopReason: "turn-limit", turns: host.limits.maxTurns };
 }
+

@@ -25,4 +25,5 @@ export const nudges = {
   cutOffStub: "[reply cut off]",
   cutOff: (maxTokens: number) => `Your reply was cut off at ${maxTokens} tokens. Reply with one shorter tool call: change a few lines with edit_file rather than writing a whole file.`,
   unknownTool: (name: string, known: string[]) => `There is no tool named "${name}". Use one of: ${known.join(", ")}.`,
+  testsStillFail: (output: string) => `The tests fail after your changes:\n${output}\nFind the cause, fix it, and call finish again when the tests pass.`,
 };

@@ -18,4 +18,9 @@ export const settings = {
   charsPerToken: 3.5,
   /** Files listed in the first message, at most. */
   maxListedFiles: 200,
+  /**
+   * Extra attempts after a failed one: when the agent calls finish and the task's tests fail, it is
+   * shown their output and tries again (RISE-style self-correction; 0 = finish ends the run).
+   */
+  extraAttempts: 0,
 };

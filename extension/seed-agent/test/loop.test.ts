@@ -6,6 +6,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import type { AgentEvent, AgentHost, ChatParams, ChatResult, ToolCall } from "../src/host";
 import { runAgent } from "../src/loop";
+import { settings } from "../src/settings";
 
 function scriptedHost(calls: Omit<ToolCall, "id">[], limits: Partial<AgentHost["limits"]> = {}) {
   const events: AgentEvent[] = [];
@@ -124,4 +125,39 @@ test("a prompt the host says does not fit is fitted to a smaller budget and sent
   const outcome = await runAgent({ id: "t", instructions: "x", workspace: project(), allowCommands: false }, host);
   assert.equal(outcome.stopReason, "finished");
   assert.equal(seen.length, 3);
+});
+
+test("with extraAttempts 1, a finish whose tests fail shows their output and gives a second attempt", async () => {
+  const dir = project();
+  const { host, events, seen } = scriptedHost([
+    { name: "edit_file", arguments: { path: "sum.js", search: "a - b", replace: "a * b" } },
+    { name: "finish", arguments: { summary: "first try" } },
+    { name: "edit_file", arguments: { path: "sum.js", search: "a * b", replace: "a + b" } },
+    { name: "finish", arguments: { summary: "second try" } },
+  ]);
+  let runs = 0;
+  host.exec = async () => ({ exitCode: runs++ === 0 ? 1 : 0, timedOut: false, output: runs === 1 ? "not ok 1 - sums" : "ok 1 - sums", truncated: false, durationMs: 5 });
+  const before = settings.extraAttempts;
+  settings.extraAttempts = 1;
+  try {
+    const outcome = await runAgent({ id: "t", instructions: "Fix sum", workspace: dir, testCommand: "node --test", allowCommands: false }, host);
+    assert.deepEqual(outcome, { stopReason: "finished", summary: "second try", turns: 4 });
+    assert.deepEqual(events.filter((e) => e.type === "attempt").map((e) => e.type === "attempt" && [e.turn, e.attempt]), [[2, 2]]);
+    const feedback = seen[2].messages[seen[2].messages.length - 1];
+    assert.equal(feedback.role, "tool");
+    assert.match(feedback.content, /The tests fail after your changes:\nnot ok 1 - sums/);
+    assert.equal(runs, 1, "the tests ran after the first finish only: no attempt is left after the second");
+  } finally {
+    settings.extraAttempts = before;
+  }
+});
+
+test("by default (extraAttempts 0) finish ends the run without running the tests", async () => {
+  const dir = project();
+  const { host } = scriptedHost([{ name: "finish", arguments: { summary: "done" } }]);
+  let runs = 0;
+  host.exec = async () => ({ exitCode: (runs++, 1), timedOut: false, output: "", truncated: false, durationMs: 1 });
+  const outcome = await runAgent({ id: "t", instructions: "x", workspace: dir, testCommand: "node --test", allowCommands: false }, host);
+  assert.equal(outcome.stopReason, "finished");
+  assert.equal(runs, 0);
 });

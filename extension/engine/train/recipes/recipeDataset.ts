@@ -14,7 +14,7 @@ import { finalConversation, type FinalConversation } from "../finalConversation"
 import { buildMaskedExample, type MaskedExample } from "../maskedExample";
 import { readTrajectory } from "../readTrajectory";
 import { failureSignature } from "./failureSignature";
-import { buildRecipeData, type FailureCluster, type Recipe, type Trajectory } from "./recipes";
+import { buildRecipeData, type FailureCluster, type Recipe, type RecipeData, type Trajectory } from "./recipes";
 
 export interface RecipeDatasetOptions {
   recipe: Recipe;
@@ -47,6 +47,11 @@ interface Source {
   task: string;
   keys: string[];
   conversation: FinalConversation;
+  passed: boolean;
+  /** Turns after which a new attempt started (the finish before it failed the tests). */
+  attemptTurns: number[];
+  /** The run's turns: its last reply is turn `turns` (earlier turns may have left the context). */
+  turns: number;
 }
 
 /** A reply's identity among sibling runs: its text and its tool calls. */
@@ -70,11 +75,11 @@ export async function buildRecipeDataset(options: RecipeDatasetOptions): Promise
       const conversation = finalConversation(run);
       if (!conversation) { bump("noModelCall"); continue; }
       const keys = conversation.messages.filter((m) => m.role === "assistant").map(replyKey);
-      sources.push({ task: run.taskId, keys, conversation });
+      sources.push({ task: run.taskId, keys, conversation, passed: run.passed, attemptTurns: run.attemptTurns, turns: run.turns ?? keys.length });
       const signature = failureSignature(run);
       trajectories.push({ task: run.taskId, steps: keys, passed: run.passed, ...(signature ? { signature } : {}) });
     }
-    const data = buildRecipeData(options.recipe, trajectories);
+    const data = options.recipe === "rise" ? riseData(sources, trajectories.length) : buildRecipeData(options.recipe, trajectories);
     Object.assign(counts, data.counts);
     const startsWith = (s: Source, steps: readonly string[]) => s.keys.length >= steps.length && steps.every((k, i) => k === s.keys[i]);
     const conversationOf = (task: string, steps: readonly string[]) => sources.find((s) => s.task === task && s.keys.length === steps.length && startsWith(s, steps))?.conversation;
@@ -102,7 +107,14 @@ export async function buildRecipeDataset(options: RecipeDatasetOptions): Promise
         longest = Math.max(longest, e.tokens.length);
       }
     };
-    if (options.recipe === "dpo") {
+    if (options.recipe === "rise") {
+      for (const { conversation, weights } of riseExamples(sources)) {
+        const rendered = render(conversation, weights);
+        if (!rendered) continue;
+        keep(rendered);
+        lines.push(JSON.stringify({ tokens: rendered.tokens, mask: rendered.mask }));
+      }
+    } else if (options.recipe === "dpo") {
       for (const pair of data.pairs) {
         const chosen = runStartingWith(pair.task, [...pair.prefix, ...pair.chosen]);
         const rejected = runStartingWith(pair.task, [...pair.prefix, ...pair.rejected]);
@@ -152,4 +164,33 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   const staging = `${file}.${process.pid}.tmp`;
   await writeFile(staging, text);
   await rename(staging, file);
+}
+
+/**
+ * rise on agent runs: runs that passed after a failed attempt (the agent's finish failed its tests,
+ * it was shown their output and tried again: seed setting `extraAttempts`) train the replies after
+ * the last failed finish, with the failed attempt and the feedback as context; runs that passed at the
+ * first attempt train every reply. Replies are matched to turns from the end (the final reply is turn
+ * `turns`), since early turns may have left the context.
+ */
+function riseExamples(sources: readonly Source[]): { conversation: FinalConversation; weights: number[] }[] {
+  return sources.filter((s) => s.passed).map((s) => {
+    const last = Math.max(0, ...s.attemptTurns);
+    const n = s.keys.length;
+    return { conversation: s.conversation, weights: s.keys.map((_, i) => (s.turns - (n - 1 - i) > last ? 1 : 0)) };
+  });
+}
+
+function riseData(sources: readonly Source[], trajectories: number): RecipeData {
+  const passed = sources.filter((s) => s.passed);
+  const corrections = passed.filter((s) => s.attemptTurns.length > 0).length;
+  return {
+    recipe: "rise", examples: [], pairs: [],
+    counts: { trajectories, passed: passed.length, failedDropped: sources.length - passed.length, corrections, firstAttempt: passed.length - corrections },
+    notes: [
+      "a run that passed after a failed attempt: the failed attempt and the test output it was shown are context, the replies after it are trained; a run that passed at its first attempt: every reply",
+      "reward-weighted regression with pass/fail rewards keeps only passing targets at equal weight exp(1/T): plain likelihood on the improved attempts",
+      "runs need a second attempt to correct anything: set extraAttempts in the version's settings (0 by default); with none, rise trains the first-attempt successes only",
+    ],
+  };
 }
