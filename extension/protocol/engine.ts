@@ -101,6 +101,8 @@ export interface EvolveParams extends WithProgress {
   model: ModelSpec;
   limits?: Partial<AgentLimits>;
   gateTasks?: number;
+  /** Self-edits target the failure clusters the parent fails most instead of DGM's uniform pick (default false). */
+  targetClusters?: boolean;
   isolation?: SandboxMode;
   /** Train a LoRA adapter version every K passed runs (needs parallel 1). */
   trainEvery?: number;

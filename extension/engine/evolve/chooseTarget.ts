@@ -3,6 +3,7 @@
 // changed nothing), "stochasticity" (a task it both passed and failed) or "context length" (a run
 // that hit its token budget).
 import type { Rng } from "../search/rng";
+import { clusterFailures } from "../train/recipes/recipes";
 
 export interface ParentRun {
   taskId: string;
@@ -11,6 +12,8 @@ export interface ParentRun {
   /** Whether the run changed any file (an "empty patch" when false). */
   changedFiles: boolean;
   trajectory: string;
+  /** What failed (failing tests, error class, stop reason), for targetClusters. */
+  signature?: string;
 }
 
 export type Target =
@@ -19,7 +22,7 @@ export type Target =
   | { kind: "stochasticity"; run: ParentRun }
   | { kind: "context-length"; run: ParentRun };
 
-export function chooseTarget(runs: readonly ParentRun[], rng: Rng, probability = 0.25): Target | undefined {
+export function chooseTarget(runs: readonly ParentRun[], rng: Rng, probability = 0.25, options: { byCluster?: boolean } = {}): Target | undefined {
   const failed = runs.filter((r) => !r.passed);
   if (!failed.length) return undefined;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rng.next() * list.length)];
@@ -32,7 +35,21 @@ export function chooseTarget(runs: readonly ParentRun[], rng: Rng, probability =
   if (flaky.length && rng.next() < probability) return { kind: "stochasticity", run: pick(flaky) };
   const overflow = failed.filter((r) => r.stopReason === "token-limit");
   if (overflow.length && rng.next() < probability) return { kind: "context-length", run: pick(overflow) };
-  return { kind: "failed-task", run: pick(failed) };
+  return { kind: "failed-task", run: options.byCluster ? pickByCluster(runs, failed, rng) : pick(failed) };
+}
+
+/** A failed run drawn with probability ∝ the failure rate of its signature's cluster (the worst clusters most). */
+export function pickByCluster(runs: readonly ParentRun[], failed: readonly ParentRun[], rng: Rng): ParentRun {
+  const rate = new Map(clusterFailures(runs.map((r) => ({ task: r.taskId, steps: [], passed: r.passed, ...(r.signature ? { signature: r.signature } : {}) }))).map((c) => [c.signature, c.failureRate]));
+  const weights = failed.map((r) => rate.get(r.signature ?? `task:${r.taskId}`) ?? 0);
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return failed[Math.floor(rng.next() * failed.length)];
+  let u = rng.next() * total;
+  for (let i = 0; i < failed.length; i++) {
+    u -= weights[i];
+    if (u < 0) return failed[i];
+  }
+  return failed[failed.length - 1];
 }
 
 export function targetNote(target: Target): string {

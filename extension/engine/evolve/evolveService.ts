@@ -42,7 +42,7 @@ async function sessionWith(models: ModelHost, params: Omit<EvolveParams, "progre
     workspace: params.workspace, suite: params.suite, taskIds: params.taskIds, strategy: params.strategy, seed: params.seed, parallel: params.parallel,
     budgetEvaluations: params.budgetEvaluations, budgetTokens: params.budgetTokens, budgetWallMs: params.budgetWallMs, budgetExpansions: params.budgetExpansions,
     provider: withSampling(models, params.sampling), modelHash: info.sha256 ?? info.file, limits: { contextTokens: Math.floor(info.contextSize / info.sequences), ...params.limits },
-    gateTasks: params.gateTasks, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
+    gateTasks: params.gateTasks, targetClusters: params.targetClusters, isolation: params.isolation, signal: opts.signal, testCommand: params.testCommand, archive: opts.archive,
     useAdapter: adapterSwitcher(models, params.workspace), trainEvery: params.trainEvery,
     trainAdapter: async (archive, parentId, signal) => (await trainVersion(models, { workspace: params.workspace, model: params.model, from: parentId, evalTasks: 0 }, { archive, signal })).nodeId,
     // The budget is spent by evaluations and gate runs alike: `done` counts both, the message shows them apart.

@@ -1,6 +1,8 @@
 // One expansion: choose what to fix in the parent, diagnose it, let the parent edit its own
 // scaffold, and gate the result. Every outcome is recorded: a working child (pending), an invalid
 // child with the reason, or a failed expansion (nothing to learn from, empty diff, diagnosis failed).
+import { failureSignature } from "../train/recipes/failureSignature";
+import { parseTrajectory } from "../train/readTrajectory";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -41,7 +43,7 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
     for (let probe = 0; probe < PROBE_TASKS && context.budgetLeft() && !archive.results(parentId).some((r) => !r.passed) && archive.untestedTasks(parentId).length; probe++) {
       await evaluateNode(context, parentId, 1);
     }
-    const target = chooseTarget(await parentRuns(archive, parentId), context.rng);
+    const target = chooseTarget(await parentRuns(archive, parentId), context.rng, 0.25, { byCluster: context.options.targetClusters });
     if (!target) {
       await archive.recordExpansionFinished(expansionId, "failed", "the parent has no failed run to learn from");
       return `expansion of ${parentId}: nothing to fix`;
@@ -110,11 +112,21 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
 /** The parent's finished runs, with whether each changed any file (DGM's "empty patch"). */
 async function parentRuns(archive: Archive, nodeId: string): Promise<ParentRun[]> {
   return Promise.all(
-    archive.results(nodeId).map(async (r) => ({ taskId: r.taskId, passed: r.passed, stopReason: r.stopReason, trajectory: r.trajectory, changedFiles: await editedFiles(r.trajectory) })),
+    archive.results(nodeId).map(async (r) => {
+      const text = await fs.readFile(r.trajectory, "utf8").catch(() => "");
+      return { taskId: r.taskId, passed: r.passed, stopReason: r.stopReason, trajectory: r.trajectory, changedFiles: editedFiles(text), signature: signatureOf(r.trajectory, text) };
+    }),
   );
 }
 
-async function editedFiles(trajectory: string): Promise<boolean> {
-  const text = await fs.readFile(trajectory, "utf8").catch(() => "");
+function editedFiles(text: string): boolean {
   return /"type":"tool-result"[^\n]*"name":"(edit_file|write_file)","ok":true/.test(text);
+}
+
+function signatureOf(file: string, text: string): string | undefined {
+  try {
+    return failureSignature(parseTrajectory(file, text));
+  } catch {
+    return undefined;
+  }
 }

@@ -50,6 +50,12 @@ export interface SessionOptions {
   isolation?: SandboxMode;
   /** Diagnosis prompt budget in characters (smaller for small-context models). */
   diagnosisPromptChars?: number;
+  /**
+   * Self-edits target the failure clusters the parent fails most (a failed run is picked with
+   * probability ∝ its cluster's failure rate; recipes/failureSignature.ts) instead of DGM's uniform
+   * pick among failed runs. Default false (DGM exactly).
+   */
+  targetClusters?: boolean;
   signal?: AbortSignal;
   /** Test command for `repo:` suites. */
   testCommand?: string;

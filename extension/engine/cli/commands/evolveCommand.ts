@@ -23,6 +23,7 @@ interface EvolveCliOptions extends ModelCliOptions {
   seed: number;
   maxTurns?: number;
   gateTasks?: number;
+  targetClusters?: boolean;
   trainEvery?: number;
   temperature?: number;
   sandbox?: SandboxMode;
@@ -47,6 +48,7 @@ export function registerEvolveCommand(program: Command): void {
     .option("--seed <n>", "seed for the search and task order", intOption("--seed", 0), 0)
     .option("--max-turns <n>", "turn limit of each agent run", intOption("--max-turns", 1, 1000))
     .option("--gate-tasks <n>", "tasks (T0 first) on which a new version must do at least as well as its parent before it is evaluated (default: 3)", intOption("--gate-tasks", 0, 1000))
+    .option("--target-clusters", "self-edits target the failure clusters the parent fails most (`clade failures`), not a uniformly drawn failed run (DGM)")
     .option("--temperature <t>", "sample every model call at this temperature (0: greedy), whatever the versions' settings say", floatOption("--temperature", 0, 2))
     .addOption(new Option("--sandbox <mode>", "how agent commands and tests are confined: auto (the strongest here: bwrap, else unshare, else sandbox-exec on macOS, else process with a warning), bwrap, unshare, sandbox-exec, process").choices([...SANDBOX_MODES]).default("auto"))
     .option("--train-every <k>", "train a LoRA adapter version after every K passed runs (needs --parallel 1)", intOption("--train-every", 1, 1_000_000))
@@ -59,7 +61,7 @@ export function registerEvolveCommand(program: Command): void {
       const params: EvolveParams = {
         workspace: path.resolve(opts.workspace), suite: opts.suite, ...(opts.tasks ? { taskIds: opts.tasks } : {}), strategy: opts.strategy, seed: opts.seed, parallel: opts.parallel,
         budgetEvaluations: opts.budgetEvals, budgetTokens: opts.budgetTokens, budgetWallMs: opts.budgetMinutes ? opts.budgetMinutes * 60_000 : undefined, budgetExpansions: opts.budgetExpansions,
-        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, isolation: opts.sandbox, trainEvery: opts.trainEvery,
+        model: specFromOptions(opts), limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, gateTasks: opts.gateTasks, targetClusters: opts.targetClusters, isolation: opts.sandbox, trainEvery: opts.trainEvery,
         ...(opts.temperature !== undefined ? { sampling: { temperature: opts.temperature } } : {}),
         ...(opts.queue ? { queue: opts.queue, queueJobTimeoutMs: opts.queueJobTimeoutMs, queueNoWorkerMs: opts.queueNoWorkerMs } : {}),
       };
