@@ -52,5 +52,8 @@ describe("compactTestOutput", () => {
       "# duration_ms 156.445879",
     ].join("\n");
     expect(compactTestOutput(output)).toBe(["not ok 1 - requests wait 5 seconds", "  ---", "  error: |-", "    1000 !== 5000", "  stack: |-", "    TestContext.<anonymous> (test/settings.test.mjs:6:10)", "# pass 1", "# fail 1"].join("\n"));
+    // The hidden tests run in the run's sandbox: its folder goes too (the diagnosis prompt, and the
+    // agent test model's cache key built from it, must not change from run to run).
+    expect(compactTestOutput(`    TestContext.<anonymous> (${tmp}/clade-sandboxes/t1-request-timeout-W9JYkt/work/test/settings.test.mjs:6:10)`)).toBe("    TestContext.<anonymous> (test/settings.test.mjs:6:10)");
   });
 });

@@ -214,11 +214,12 @@ function summarizeRun(records: readonly TrajectoryRecord[], budget: number): str
 
 /**
  * Test output without what tells a reader nothing and changes from run to run: timings, TAP's
- * location/type lines, stack frames inside Node itself, and the run's scratch folder in paths
- * (so `file:///tmp/clade-score-x1/test/a.test.mjs:6:10` reads `test/a.test.mjs:6:10`).
+ * location/type lines, stack frames inside Node itself, and the run's folder in paths — a scratch
+ * folder or the sandbox the hidden tests ran in (so `file:///tmp/clade-score-x1/test/a.test.mjs:6:10`
+ * and `/tmp/clade-sandboxes/t1-x-Ab12Cd/work/test/a.test.mjs:6:10` read `test/a.test.mjs:6:10`).
  */
 export function compactTestOutput(output: string): string {
-  const scratch = new RegExp(`(?:file://)?${escapeRegExp(os.tmpdir())}/clade-[^/\\s]+/`, "g");
+  const scratch = new RegExp(`(?:file://)?${escapeRegExp(os.tmpdir())}/clade-(?:sandboxes/[^/\\s]+/work|[^/\\s]+)/`, "g");
   return output
     .split("\n")
     .filter((line) => !/^\s*(duration_ms|location|type|failureType):/.test(line) && !/^# (duration_ms|cancelled|skipped|todo|suites) /.test(line) && !/\(?node:[\w/]+:\d+:\d+\)?\s*$/.test(line))
