@@ -43,7 +43,8 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
     for (let probe = 0; probe < PROBE_TASKS && context.budgetLeft() && !archive.results(parentId).some((r) => !r.passed) && archive.untestedTasks(parentId).length; probe++) {
       await evaluateNode(context, parentId, 1);
     }
-    const target = chooseTarget(await parentRuns(archive, parentId), context.rng, 0.25, { byCluster: context.options.targetClusters });
+    const byCluster = context.options.targetClusters === true;
+    const target = chooseTarget(await parentRuns(archive, parentId, byCluster), context.rng, 0.25, { byCluster });
     if (!target) {
       await archive.recordExpansionFinished(expansionId, "failed", "the parent has no failed run to learn from");
       return `expansion of ${parentId}: nothing to fix`;
@@ -110,11 +111,13 @@ export async function expandNode(context: ExpandContext, parentId: string, onSta
 }
 
 /** The parent's finished runs, with whether each changed any file (DGM's "empty patch"). */
-async function parentRuns(archive: Archive, nodeId: string): Promise<ParentRun[]> {
+/** The parent's runs; failure signatures (a parse of each failed run's trajectory) only when targeting clusters. */
+async function parentRuns(archive: Archive, nodeId: string, withSignatures: boolean): Promise<ParentRun[]> {
   return Promise.all(
     archive.results(nodeId).map(async (r) => {
       const text = await fs.readFile(r.trajectory, "utf8").catch(() => "");
-      return { taskId: r.taskId, passed: r.passed, stopReason: r.stopReason, trajectory: r.trajectory, changedFiles: editedFiles(text), signature: signatureOf(r.trajectory, text) };
+      const signature = withSignatures && !r.passed ? signatureOf(r.trajectory, text) : undefined;
+      return { taskId: r.taskId, passed: r.passed, stopReason: r.stopReason, trajectory: r.trajectory, changedFiles: editedFiles(text), ...(signature ? { signature } : {}) };
     }),
   );
 }

@@ -213,7 +213,7 @@ async function writePart(file: string, items: readonly Candidate[]): Promise<Dat
   };
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+export async function writeAtomically(file: string, text: string): Promise<void> {
   const staging = `${file}.${process.pid}.tmp`;
   await writeFile(staging, text);
   await rename(staging, file);

@@ -4,11 +4,11 @@
 // conversation rendered as the model host renders it (buildMaskedExample) with per-reply weights
 // (splice and dpo weigh the shared prefix 0), each dpo pair two such conversations.
 import { createHash } from "node:crypto";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { CladeError, cancelledError } from "../../../protocol/errors";
 import type { ChatMessage } from "../../../protocol/model";
-import { defaultMaxTrainWindow, sha256File, trainedContext, vocabularySize } from "../buildDataset";
+import { defaultMaxTrainWindow, sha256File, trainedContext, vocabularySize, writeAtomically } from "../buildDataset";
 import { openDatasetModel, type DatasetModel } from "../datasetModel";
 import { finalConversation, type FinalConversation } from "../finalConversation";
 import { buildMaskedExample, type MaskedExample } from "../maskedExample";
@@ -158,12 +158,6 @@ export async function buildRecipeDataset(options: RecipeDatasetOptions): Promise
   } finally {
     await model.dispose();
   }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const staging = `${file}.${process.pid}.tmp`;
-  await writeFile(staging, text);
-  await rename(staging, file);
 }
 
 /**
