@@ -60,6 +60,8 @@ export interface TrainLoraOptions {
   variant?: TrainerVariant;
   /** How long a stop request may take before the trainer is killed. Default 120 s. */
   stopTimeoutMs?: number;
+  /** ggml's own OUT_PROD for the frozen weights' gradients instead of Clade's kernel (the slow reference; tests). */
+  ggmlBackward?: boolean;
 }
 
 export interface TrainerStartEvent {
@@ -78,8 +80,11 @@ export interface TrainerStartEvent {
   forwardNodes: number;
   graphBudget: number;
   budgetAdapters: number;
+  /** The ggml device that trains: "CPU", or the GPU's (CUDA0, Vulkan0, MTL0) when one was loaded. */
   backend: string;
   threads: number;
+  /** Who computes the frozen weights' activation gradients: Clade's blocked kernel, or ggml's OUT_PROD (--ggml-backward). */
+  weightBackward?: "clade" | "ggml";
 }
 export interface TrainProgress {
   type: "progress";
@@ -94,7 +99,8 @@ export interface TrainProgress {
   tokensPerSecond: number;
   elapsedMs: number;
 }
-export interface TrainerEvalEvent { type: "eval"; epoch: number; step: number; loss: number }
+/** `ms`/`tokens`: the forward pass over the held-out windows (its speed is the trainer's own forward reference). */
+export interface TrainerEvalEvent { type: "eval"; epoch: number; step: number; loss: number; ms?: number; tokens?: number }
 export interface TrainerCheckpointEvent { type: "checkpoint"; path: string; optimizerPath: string; step: number }
 export interface TrainerWarningEvent { type: "warning"; message: string }
 export interface TrainerDoneEvent {
@@ -107,6 +113,8 @@ export interface TrainerDoneEvent {
   elapsedMs: number;
   peakRssBytes: number;
   trainGraphNodes: number;
+  /** Activation gradients computed by Clade's kernel (0 with --ggml-backward or on a GPU). */
+  weightBackwardNodes?: number;
 }
 export interface TrainerStoppedEvent {
   type: "stopped";
@@ -142,6 +150,10 @@ export interface TrainLoraResult {
   tokensPerSecond: number;
   elapsedMs: number;
   peakRssBytes?: number;
+  /** The ggml device that trained (the start event's backend). */
+  backend?: string;
+  /** The last evaluation's forward pass, tokens/s (only with an evalDataset). */
+  evalTokensPerSecond?: number;
 }
 
 const EVENT_TYPES = new Set(["start", "progress", "eval", "checkpoint", "warning", "done", "stopped", "error"]);
@@ -193,6 +205,7 @@ export function trainerArgs(opts: TrainLoraOptions): string[] {
   for (const [flag, value] of flags) {
     if (value !== undefined) args.push(flag, Array.isArray(value) ? value.join(",") : String(value));
   }
+  if (opts.ggmlBackward) args.push("--ggml-backward");
   return args;
 }
 
@@ -212,6 +225,8 @@ function checkInputs(opts: TrainLoraOptions): void {
 }
 
 interface RunState {
+  start?: TrainerStartEvent;
+  lastEval?: TrainerEvalEvent;
   done?: TrainerDoneEvent;
   stopped?: TrainerStoppedEvent;
   error?: TrainerErrorEvent;
@@ -272,7 +287,9 @@ function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
 
 function handleEvent(event: TrainerEvent | undefined, state: RunState, control: TrainLoraControl): void {
   if (!event) return;
-  if (event.type === "done") state.done = event;
+  if (event.type === "start") state.start = event;
+  else if (event.type === "eval") state.lastEval = event;
+  else if (event.type === "done") state.done = event;
   else if (event.type === "stopped") state.stopped = event;
   else if (event.type === "error") state.error = event;
   try {
@@ -297,7 +314,11 @@ function settle(binary: string, code: number | null, signal: NodeJS.Signals | nu
   if (state.spawnError) throw new CladeError("no-binary", `The LoRA trainer ${binary} could not be started: ${state.spawnError.message}.`, BUILD_FIX, details);
   if (code === 0 && state.done) {
     const d = state.done;
-    return { adapter: d.adapter, finalLoss: d.finalLoss ?? Number.NaN, steps: d.steps, tokensPerSecond: d.tokensPerSecond, elapsedMs: d.elapsedMs, peakRssBytes: d.peakRssBytes };
+    const e = state.lastEval;
+    return {
+      adapter: d.adapter, finalLoss: d.finalLoss ?? Number.NaN, steps: d.steps, tokensPerSecond: d.tokensPerSecond, elapsedMs: d.elapsedMs, peakRssBytes: d.peakRssBytes,
+      backend: state.start?.backend, evalTokensPerSecond: e?.ms && e.tokens ? (1000 * e.tokens) / e.ms : undefined,
+    };
   }
   if (code === TRAINER_EXIT_STOPPED && state.stopped) {
     const s = state.stopped;

@@ -6,6 +6,7 @@
 
 #include "ggml-backend.h"
 #include "ggml.h"
+#include "weightBackward.h"
 
 namespace clade {
 
@@ -57,7 +58,11 @@ bool GraphHooks::evalCallback(ggml_tensor * t, bool askPhase, void * userData) {
         if (askPhase) {
             return self->ask(t);
         }
-        if (self->phase_ == Phase::Train && t->op == GGML_OP_CROSS_ENTROPY_LOSS_BACK) {
+        if (self->deferred_.erase(t) > 0) {
+            // Marked in the ask phase: ggml skipped it; its inputs are computed now.
+            t->op = GGML_OP_OUT_PROD;
+            weightBackward(t, self->weightBackwardThreads_);
+        } else if (self->phase_ == Phase::Train && t->op == GGML_OP_CROSS_ENTROPY_LOSS_BACK) {
             self->maskGradient(t);
         } else if (self->phase_ == Phase::Eval && t->op == GGML_OP_CROSS_ENTROPY_LOSS) {
             self->addLoss(t->src[0]);
@@ -76,6 +81,14 @@ bool GraphHooks::ask(ggml_tensor * t) {
             return false;
         case Phase::Train:
             if (t->op == GGML_OP_OPT_STEP_ADAMW) optimizerStep(t);
+            if (t->op == GGML_OP_OUT_PROD && getenv("CLADE_DEBUG_OPS")) fprintf(stderr, "OUT_PROD %s src0 %s %s [%lld,%lld,%lld] src1 %s [%lld,%lld,%lld] elig %d\n", t->name, t->src[0]->name, ggml_type_name(t->src[0]->type), (long long)t->src[0]->ne[0], (long long)t->src[0]->ne[1], (long long)t->src[0]->ne[2], ggml_type_name(t->src[1]->type), (long long)t->src[1]->ne[0], (long long)t->src[1]->ne[1], (long long)t->src[1]->ne[2], (int)weightBackwardEligible(t));
+            if (weightBackwardThreads_ > 0 && weightBackwardEligible(t)) {
+                // A no-op for ggml's compute; computed by weightBackward when the scheduler reaches it.
+                t->op = GGML_OP_NONE;
+                deferred_.insert(t);
+                weightBackwardNodes_++;
+                return true;
+            }
             return t->op == GGML_OP_CROSS_ENTROPY_LOSS_BACK;
         case Phase::Eval:
             return t->op == GGML_OP_CROSS_ENTROPY_LOSS;

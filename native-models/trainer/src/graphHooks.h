@@ -7,10 +7,13 @@
 //    tensors (for checkpoints), restores them on resume, and sets the bias corrections (beta1^t,
 //    beta2^t) for the global step t so a resumed run continues exactly.
 //  - Eval: the masked loss at CROSS_ENTROPY_LOSS, forward only.
+//  - Train, when fast backward is on: OUT_PRODs of frozen quantized weights (the activation
+//    gradients, most of a step) are turned into no-ops for ggml and computed by weightBackward.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "adapterFile.h"
@@ -28,6 +31,10 @@ public:
     static bool evalCallback(ggml_tensor * t, bool ask, void * userData);
 
     void setPhase(Phase phase) { phase_ = phase; }
+
+    // weightBackward for eligible OUT_PRODs (threads > 0), or ggml's own kernel (0).
+    void setWeightBackwardThreads(int threads) { weightBackwardThreads_ = threads; }
+    int64_t weightBackwardNodes() const { return weightBackwardNodes_; }
 
     // Collect phase results.
     const std::map<std::string, ggml_tensor *> & loraTensors() const { return lora_; }
@@ -64,6 +71,9 @@ private:
     void addLoss(ggml_tensor * logits);
 
     Phase phase_ = Phase::Idle;
+    int weightBackwardThreads_ = 0;
+    int64_t weightBackwardNodes_ = 0;
+    std::set<ggml_tensor *> deferred_; // marked in the ask phase, computed when reached
     std::map<std::string, ggml_tensor *> lora_;
     int64_t nodes_ = 0;
 

@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "adapterFile.h"
 #include "trainer.h"
+#include "weightBackwardCheck.h"
 
 namespace {
 
@@ -45,6 +46,7 @@ int main(int argc, char ** argv) {
     }
     clade::installLogger(opts.verbose);
     try {
+        if (opts.checkWeightBackward) return clade::checkWeightBackward(opts.threads);
         return clade::runTraining(opts);
     } catch (const clade::DataError & e) {
         clade::emitEvent(clade::Json{{"type", "error"}, {"kind", "data"}, {"message", e.what()}});

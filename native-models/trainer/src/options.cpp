@@ -65,6 +65,8 @@ std::string usageText() {
         "  --epochs N (1)  --max-steps N  --ctx N (512; rounded up to a multiple of 256)\n"
         "  --ubatch N (256)  --threads N  --seed N (42)  --gpu-layers N (-1 = all)\n"
         "  --checkpoint-every N (0)  --checkpoint F (<out>.ckpt.gguf)  --resume CKPT.gguf  --verbose\n"
+        "  --ggml-backward      frozen quantized weights' gradients by ggml's own OUT_PROD (slow reference)\n"
+        "  --check-weight-backward  compare Clade's kernel with ggml's OUT_PROD on random problems, then exit\n"
         "  --objective sft|dpo (sft)  --beta F (0.1): dpo data lines are {\"chosen\":{tokens,mask},\"rejected\":{...}};\n"
         "        each pair is two optimizer steps (chosen, then rejected), the reference is the starting adapter\n"
         "exit codes: 0 done, 1 error, 2 usage, 3 stopped by SIGTERM/SIGINT (checkpoint written)\n";
@@ -106,6 +108,14 @@ Options parseOptions(int argc, char ** argv) {
             o.verbose = true;
             continue;
         }
+        if (arg == "--ggml-backward") {
+            o.fastBackward = false;
+            continue;
+        }
+        if (arg == "--check-weight-backward") {
+            o.checkWeightBackward = true;
+            continue;
+        }
         if (arg == "--objective") {
             if (i + 1 >= argc) throw UsageError("--objective needs a value: sft or dpo");
             const std::string v = argv[++i];
@@ -130,6 +140,12 @@ Options parseOptions(int argc, char ** argv) {
             throw UsageError(arg + " needs a value");
         }
         it->second(argv[++i]);
+    }
+    if (o.threads == 0) {
+        o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    if (o.checkWeightBackward) {
+        return o;
     }
     if (o.model.empty() || o.data.empty() || o.out.empty()) {
         throw UsageError("--model, --data and --out are required");

@@ -46,6 +46,11 @@ struct Options {
     Objective objective = Objective::Sft;
     float beta = 0.1f; // dpo: the temperature of the implicit reward
     bool verbose = false;
+    // Activation gradients of frozen quantized weights by weightBackward (false: ggml's OUT_PROD, the
+    // reference the tests compare against).
+    bool fastBackward = true;
+    // --check-weight-backward: compare weightBackward with ggml's OUT_PROD on random problems and exit.
+    bool checkWeightBackward = false;
 };
 
 struct UsageError : std::runtime_error {

@@ -147,7 +147,7 @@ void Run::emitStart() const {
                    {"startStep", startStep}, {"contextSize", s.nCtx()}, {"ubatch", s.nUbatch()}, {"rank", rank}, {"alpha", alpha},
                    {"targets", targetNames}, {"trainableTensors", s.trainable().size()}, {"trainableParams", s.trainableParams()},
                    {"forwardNodes", s.forwardNodes()}, {"graphBudget", s.graphBudget()}, {"budgetAdapters", s.budgetAdapters()},
-                   {"backend", s.backendName()}, {"threads", opts.threads},
+                   {"backend", s.backendName()}, {"threads", opts.threads}, {"weightBackward", opts.fastBackward ? "clade" : "ggml"},
                    {"objective", opts.objective == Objective::Dpo ? "dpo" : "sft"}, {"beta", opts.beta}});
 }
 

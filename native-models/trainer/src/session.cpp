@@ -14,18 +14,6 @@ namespace clade {
 
 namespace {
 
-// The prebuilt ggml loads its backends (libggml-cpu-<arch>.so, libggml-cuda.so, ...) at run time;
-// they sit next to the libllama this binary was linked against.
-std::string libraryDirectory() {
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void *>(&llama_backend_init), &info) == 0 || !info.dli_fname) {
-        return "";
-    }
-    const std::string path = info.dli_fname;
-    const size_t slash = path.find_last_of('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 bool rejectBaseTensors(const ggml_tensor *, void *) {
     return false; // base weights stay frozen; only the adapter's tensors are parameters
 }
@@ -37,6 +25,18 @@ uint32_t padTo256(int n) {
 }
 
 } // namespace
+
+// The prebuilt ggml loads its backends (libggml-cpu-<arch>.so, libggml-cuda.so, ...) at run time;
+// they sit next to the libllama this binary was linked against.
+std::string llamaLibraryDirectory() {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&llama_backend_init), &info) == 0 || !info.dli_fname) {
+        return "";
+    }
+    const std::string path = info.dli_fname;
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
 
 Session::Session(const Options & opts, const BaseModelInfo & info, const std::vector<BaseWeight> & targets,
                  const std::string & adapterPath, ggml_opt_get_optimizer_params getOptPars, void * userData) {
@@ -61,6 +61,7 @@ Session::Session(const Options & opts, const BaseModelInfo & info, const std::ve
     params.get_opt_pars_ud = userData;
     params.optimizer_type = GGML_OPT_OPTIMIZER_TYPE_ADAMW;
     llama_opt_init(ctx_, model_, params);
+    hooks_.setWeightBackwardThreads(opts.fastBackward ? opts.threads : 0);
 }
 
 Session::~Session() {
@@ -70,7 +71,7 @@ Session::~Session() {
 }
 
 void Session::loadModel(const Options & opts) {
-    const std::string libDir = libraryDirectory();
+    const std::string libDir = llamaLibraryDirectory();
     ggml_backend_load_all_from_path(libDir.empty() ? nullptr : libDir.c_str());
     llama_backend_init();
     if (ggml_backend_dev_count() == 0) {

@@ -18,6 +18,10 @@ struct ggml_tensor;
 
 namespace clade {
 
+// The directory of the prebuilt libllama this binary links (its ggml backends are loaded from there).
+std::string llamaLibraryDirectory();
+
+
 struct SessionError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

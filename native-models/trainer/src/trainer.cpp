@@ -102,7 +102,12 @@ void trainSteps(Run & run, LoopState & st) {
         emitEvent(progress);
         const bool last = static_cast<int64_t>(st.done) == run.totalSteps;
         if (!run.evalWindows.empty() && (st.done % static_cast<uint64_t>(nWin) == 0 || last)) {
-            emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", run.evaluate()}});
+            // The evaluation is the forward pass alone over the held-out windows: its time is the
+            // same-process, same-weights reference `clade bench train` compares training against.
+            const Clock::time_point evalStart = Clock::now();
+            const double evalLoss = run.evaluate();
+            emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", evalLoss}, {"ms", msSince(evalStart)},
+                           {"tokens", run.evalWindows.size() * run.session->nCtx()}});
         }
         if (run.opts.checkpointEvery > 0 && st.done % static_cast<uint64_t>(run.opts.checkpointEvery) == 0 && !last) {
             run.writeCheckpoint(st.done, static_cast<float>(st.lastLoss));
@@ -124,7 +129,8 @@ int finish(Run & run, const LoopState & st) {
     std::remove(optimizerStatePath(opts.checkpoint).c_str());
     emitEvent(Json{{"type", "done"}, {"adapter", opts.out}, {"finalLoss", lossJson(st.finalLoss)}, {"lastLoss", lossJson(st.lastLoss)},
                    {"steps", st.done}, {"tokensPerSecond", st.tokensPerSecond(run)}, {"elapsedMs", static_cast<int64_t>(msSince(run.started))},
-                   {"peakRssBytes", peakRssBytes()}, {"trainGraphNodes", run.trainNodes}});
+                   {"peakRssBytes", peakRssBytes()}, {"trainGraphNodes", run.trainNodes},
+                   {"weightBackwardNodes", run.session->hooks().weightBackwardNodes()}});
     return kExitOk;
 }
 
