@@ -91,6 +91,27 @@ export interface HardwareInfo {
   backendReason: string;
 }
 
+/** The backends the LoRA trainer can train on (Metal: the default binary on macOS links node-llama-cpp's Metal build). */
+export type TrainerBackend = "cpu" | "cuda" | "vulkan" | "metal";
+/** Which trainer executable: native-models/build/clade-lora-train (cpu; Metal on macOS) or clade-lora-train-<variant>. */
+export type TrainerVariant = "cpu" | "cuda" | "vulkan";
+
+/**
+ * The backend the LoRA trainer uses for a GPU choice and GPU-layers setting (engine request
+ * `system/trainer`, `clade train`, the Model view's Training row), chosen as the model host chooses.
+ */
+export interface TrainerBackendInfo {
+  gpuChoice: GpuChoice;
+  backend: TrainerBackend;
+  variant: TrainerVariant;
+  /** What the trainer gets as --gpu-layers: 0 on the CPU, -1 = all layers. */
+  gpuLayers: number;
+  /** Why this backend: the choice, what auto found, and what is not built. */
+  reason: string;
+  /** Whether that variant's executable is built (training fails with the build command otherwise). */
+  built: boolean;
+}
+
 export type ChatRole = "system" | "user" | "assistant" | "tool";
 
 export interface ToolCall {
