@@ -4,7 +4,7 @@
 import { NotificationType, ProgressType, RequestType } from "vscode-jsonrpc";
 import type { ErrorData } from "./errors";
 import type { AgentLimits } from "./agent";
-import type { ChatParams, ChatResult, GpuChoice, HardwareInfo, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall } from "./model";
+import type { ChatParams, ChatResult, GpuChoice, HardwareInfo, ModelInfo, ModelSpec, TestModelOptions, TestModelResult, ToolCall, TrainerBackendInfo } from "./model";
 import type { RunResult } from "./run";
 import type { AskEvent, AskParams, AskResult, AskSummary } from "./ask";
 import type { ActivationResult, ArchiveChanged, ArchiveTree, DiffParams, FileParams, NodeDetails, NodeDiffSummary, NodeParams, WorkspaceParams } from "./archive";
@@ -173,6 +173,8 @@ export interface TrainResult {
   adapterFile: string;
   /** The figures recorded in the node's origin (dataset hash, examples, steps, loss, tokens/s). */
   training: Record<string, unknown>;
+  /** The backend the trainer was given and why (training.backend: the ggml device that trained). */
+  trainer: TrainerBackendInfo;
   /** The new version's runs, and the parent's on the same tasks. */
   evaluation: { tasks: string[]; passed: number; evaluated: number; parentPassed: number; parentEvaluated: number } | null;
 }
@@ -229,6 +231,8 @@ export const Requests = {
   hardware: new RequestType<{ gpu?: GpuChoice }, HardwareInfo, ErrorData>("system/hardware"),
   /** The confinement agent commands get for a mode (default auto) here, and why. */
   sandbox: new RequestType<{ mode?: SandboxMode }, SandboxInfo, ErrorData>("system/sandbox"),
+  /** The backend the LoRA trainer uses for the model host's gpu / gpuLayers settings (default auto), and why. */
+  trainerBackend: new RequestType<{ gpu?: GpuChoice; gpuLayers?: number }, TrainerBackendInfo, ErrorData>("system/trainer"),
   download: new RequestType<DownloadParams, DownloadResult, ErrorData>("model/download"),
   generateTestModel: new RequestType<TestModelOptions & WithProgress, TestModelResult, ErrorData>("model/generateTestModel"),
   /** One agent version on one task: sandbox, confined agent process, hidden-test scoring, trajectory. */

@@ -46,6 +46,7 @@ export function serveEngine(connection: MessageConnection, engine: Engine): void
   handle(Requests.endChatSession, async (params: { sessionId: string }) => engine.models.endSession(params.sessionId));
   handle(Requests.hardware, async (params) => (await import("../model/hardware")).describeHardware(params?.gpu ?? "auto"));
   handle(Requests.sandbox, async (params) => (await import("../agent/sandbox/isolation")).resolveIsolation(params?.mode ?? "auto"));
+  handle(Requests.trainerBackend, async (params) => (await import("../train/trainerBackend")).resolveTrainerBackend({ gpu: params?.gpu, gpuLayers: params?.gpuLayers }));
   handle(Requests.download, (params, signal, onProgress) => engine.download(params.uri, params.cacheDir, { signal, onProgress }));
   handle(Requests.runTask, (params, signal, onProgress) => engine.runTask(stripToken(params), { signal, onProgress }));
   handle(Requests.evolve, (params, signal, onProgress) => engine.evolve(stripToken(params), { signal, onProgress }));

@@ -8,6 +8,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ProgressValue } from "../../protocol/engine";
 import { CladeError } from "../../protocol/errors";
+import type { GpuChoice, TrainerBackendInfo } from "../../protocol/model";
 import type { Archive } from "../archive/archive";
 import { versionNode } from "../../protocol/ask";
 import { askSummaries } from "../ask/askLog";
@@ -17,7 +18,8 @@ import { buildDataset } from "./buildDataset";
 import { buildRecipeDataset } from "./recipes/recipeDataset";
 import type { Recipe } from "./recipes/recipes";
 import type { DatasetManifest } from "./datasetManifest";
-import { trainLora, type TrainLoraOptions } from "./trainerProcess";
+import { resolveTrainerBackend } from "./trainerBackend";
+import { trainLora, type TrainLoraOptions, type TrainLoraResult } from "./trainerProcess";
 
 export type TrainHyperparameters = Pick<TrainLoraOptions, "rank" | "alpha" | "epochs" | "learningRate" | "schedule" | "warmupSteps" | "maxSteps" | "targetModules" | "seed" | "threads" | "binaryPath">;
 
@@ -38,6 +40,11 @@ export interface TrainAdapterNodeOptions extends TrainHyperparameters {
   recipe?: Recipe;
   /** dpo: the implicit reward's temperature (default 0.1). */
   beta?: number;
+  /** The model host's GPU choice and GPU-layers setting; the trainer backend follows them (trainerBackend.ts). Default auto. */
+  gpu?: GpuChoice;
+  gpuLayers?: number | "auto";
+  /** The trainer backend, already chosen (trainService: reported before training); else chosen here from gpu/gpuLayers. */
+  trainer?: TrainerBackendInfo;
   signal?: AbortSignal;
   onProgress?: (progress: ProgressValue) => void;
 }
@@ -65,6 +72,10 @@ export interface AdapterTraining {
   tokensPerSecond: number;
   trainMs: number;
   peakRssBytes: number | null;
+  /** The ggml device that trained ("CPU", "CUDA0", "Vulkan0", "MTL0"), else the chosen backend. */
+  backend?: string;
+  /** The --gpu-layers the trainer got (0: CPU, -1: all). */
+  gpuLayers?: number;
 }
 
 export interface TrainAdapterNodeResult {
@@ -79,7 +90,9 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
   const { archive } = options;
   const parent = pickParent(archive, options.from);
   checkModel(parent, options.modelSha256);
-  if (options.recipe && options.recipe !== "sft") return trainRecipeNode(options, parent);
+  // Before any dataset is built: an explicit GPU whose trainer is missing fails here, with the fix.
+  const trainer = options.trainer ?? (await resolveTrainerBackend({ gpu: options.gpu, gpuLayers: options.gpuLayers }));
+  if (options.recipe && options.recipe !== "sft") return trainRecipeNode(options, parent, trainer);
   const trajectories = await passedTrajectories(archive, options.allRuns ? null : parent.id);
   if (trajectories.length === 0) {
     throw new CladeError("invalid-argument", `No passed runs to train on in ${options.allRuns ? "the archive" : `the clade of ${parent.id}`}.`,
@@ -94,10 +107,12 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
     );
     const contextSize = options.contextSize ?? fittedWindow(dataset.manifest);
     const hyper = { rank: options.rank ?? 8, epochs: options.epochs ?? 2, learningRate: options.learningRate ?? 1e-3 };
+    options.onProgress?.({ title: "Training a LoRA adapter", message: `on ${trainer.backend} (${trainer.reason})` });
     const trained = await trainLora({
       model: options.modelFile, dataset: dataset.train, evalDataset: dataset.manifest.heldOut.examples > 0 ? dataset.heldOut : undefined,
       output: path.join(work, "adapter.gguf"), contextSize, ...hyper, alpha: options.alpha, schedule: options.schedule ?? "cosine",
       warmupSteps: options.warmupSteps, maxSteps: options.maxSteps, targetModules: options.targetModules, seed: options.seed, threads: options.threads, binaryPath: options.binaryPath,
+      variant: trainer.variant, gpuLayers: trainer.gpuLayers,
     }, {
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ title: "Training a LoRA adapter", message: `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tok/s`, done: p.step, total: p.steps, percentage: (100 * p.step) / p.steps, unit: "steps" }),
@@ -108,6 +123,7 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
       recipe: "sft", objective: "sft", datasetHash: m.datasetHash, trainExamples: m.train.examples, heldOutExamples: m.heldOut.examples, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
       sourceRuns: trajectories.length, scope: options.allRuns ? "all" : "clade", ...hyper, contextSize,
       steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, peakRssBytes: trained.peakRssBytes ?? null,
+      ...backendRecord(trained, trainer),
     };
     return await addAdapterNode(archive, parent, stored, training, started);
   } finally {
@@ -125,7 +141,7 @@ async function addAdapterNode(archive: Archive, parent: ArchiveNode, stored: { a
 }
 
 /** An adapter version trained with another recipe than sft: on every finished run of the scope, passed and failed. */
-async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: ArchiveNode): Promise<TrainAdapterNodeResult> {
+async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: ArchiveNode, trainer: TrainerBackendInfo): Promise<TrainAdapterNodeResult> {
   const recipe = options.recipe!;
   const { archive } = options;
   const trajectories = scopeTrajectories(archive, options.allRuns ? null : parent.id);
@@ -139,9 +155,11 @@ async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: Archive
     const contextSize = options.contextSize ?? Math.min(m.maxTokens, Math.ceil((Math.max(2, m.train.longest) - 1) / 256) * 256);
     const hyper = { rank: options.rank ?? 8, epochs: options.epochs ?? 2, learningRate: options.learningRate ?? 1e-3 };
     const objective = recipe === "dpo" ? "dpo" : "sft";
+    options.onProgress?.({ title: `Training a LoRA adapter (${recipe})`, message: `on ${trainer.backend} (${trainer.reason})` });
     const trained = await trainLora({
       model: options.modelFile, dataset: dataset.train, output: path.join(work, "adapter.gguf"), contextSize, ...hyper, alpha: options.alpha, schedule: options.schedule ?? "cosine",
       warmupSteps: options.warmupSteps, maxSteps: options.maxSteps, targetModules: options.targetModules, seed: options.seed, threads: options.threads, binaryPath: options.binaryPath,
+      variant: trainer.variant, gpuLayers: trainer.gpuLayers,
       objective, ...(objective === "dpo" ? { beta: options.beta ?? 0.1 } : {}),
     }, {
       signal: options.signal,
@@ -153,11 +171,17 @@ async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: Archive
       datasetHash: m.datasetHash, trainExamples: m.train.lines, heldOutExamples: 0, trainTokens: m.train.tokens, maskedTokens: m.train.maskedTokens,
       sourceRuns: trajectories.length, scope: options.allRuns ? "all" : "clade", ...hyper, contextSize,
       steps: trained.steps, finalLoss: trained.finalLoss, tokensPerSecond: trained.tokensPerSecond, trainMs: trained.elapsedMs, peakRssBytes: trained.peakRssBytes ?? null,
+      ...backendRecord(trained, trainer),
     };
     return await addAdapterNode(archive, parent, stored, training, started);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** What the training record says about the backend: the device the trainer reported, else the one chosen. */
+function backendRecord(trained: TrainLoraResult, trainer: TrainerBackendInfo): Pick<AdapterTraining, "backend" | "gpuLayers"> {
+  return { backend: trained.backend ?? trainer.backend, gpuLayers: trainer.gpuLayers };
 }
 
 /** Trajectory files of every finished run (passed or failed) of `root` and its descendants (every node when null). */

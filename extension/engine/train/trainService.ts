@@ -12,6 +12,7 @@ import type { ModelHost } from "../model/modelHost";
 import { openSuite } from "../tasks/openSuite";
 import { loraForVersion } from "./adapterStore";
 import { trainAdapterNode } from "./trainAdapterNode";
+import { resolveTrainerBackend } from "./trainerBackend";
 
 type Control = { signal?: AbortSignal; onProgress?: (p: ProgressValue) => void };
 
@@ -36,13 +37,15 @@ export async function trainVersion(models: ModelHost, params: Omit<TrainParams, 
     throw error;
   });
   try {
+    // The model host's gpu and gpuLayers settings choose the trainer's backend too (trainerBackend.ts).
+    const trainer = await resolveTrainerBackend({ gpu: params.model.gpu, gpuLayers: params.model.gpuLayers });
     const trained = await trainAdapterNode({
       archive, workspace: params.workspace, modelFile: info.file, modelSha256: info.sha256, from: params.from, allRuns: params.allRuns,
       rank: params.rank, alpha: params.alpha, epochs: params.epochs, learningRate: params.learningRate, maxSteps: params.maxSteps,
-      contextSize: params.contextSize, seed: params.seed, threads: params.threads ?? info.threads, recipe: params.recipe, beta: params.beta, signal: opts.signal, onProgress: opts.onProgress,
+      contextSize: params.contextSize, seed: params.seed, threads: params.threads ?? info.threads, recipe: params.recipe, beta: params.beta, trainer, signal: opts.signal, onProgress: opts.onProgress,
     });
     const evaluation = await evaluate(models, archive, params, trained.node.id, trained.parentId, opts);
-    return { nodeId: trained.node.id, parentId: trained.parentId, adapterHash: trained.adapterHash, adapterFile: trained.adapterFile, training: { ...trained.training }, evaluation };
+    return { nodeId: trained.node.id, parentId: trained.parentId, adapterHash: trained.adapterHash, adapterFile: trained.adapterFile, training: { ...trained.training }, trainer, evaluation };
   } finally {
     if (!opts.archive) await archive.dispose();
   }
