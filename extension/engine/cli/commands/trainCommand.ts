@@ -4,12 +4,14 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { Requests, type TrainParams, type TrainResult } from "../../../protocol/engine";
+import type { TrainerBackendInfo } from "../../../protocol/model";
 import { createProgress, printJson } from "../output";
 import { floatOption, intOption } from "../parse";
 import { withEngine } from "../withEngine";
 import { addModelOptions, specFromOptions, type ModelCliOptions } from "./modelOptions";
 import { SANDBOX_MODES, type SandboxMode } from "../../../protocol/sandbox";
 import { warnIfUnconfined } from "./agentRunOptions";
+import { isRemoteModel } from "../../model/remote/remoteSpec";
 import { RECIPES, RECIPE_SUMMARIES, type Recipe } from "../../train/recipes/recipes";
 
 interface TrainCliOptions extends ModelCliOptions {
@@ -58,17 +60,29 @@ export function registerTrainCommand(program: Command): void {
         seed: opts.seed, threads: opts.threads || undefined, recipe: opts.recipe, beta: opts.beta, evalTasks: opts.evalTasks, limits: opts.maxTurns ? { maxTurns: opts.maxTurns } : undefined, isolation: opts.sandbox,
       };
       const progress = createProgress(!opts.json);
-      const result = await withEngine({ verbose: opts.verbose }, (client, signal) => client.request(Requests.train, params, { signal, onProgress: (p) => progress.update(p) }));
+      const result = await withEngine({ verbose: opts.verbose }, async (client, signal) => {
+        // Which backend trains, said before anything is loaded (an explicit GPU whose trainer is not built fails here).
+        if (!isRemoteModel(params.model.model)) {
+          const trainer = await client.request(Requests.trainerBackend, { gpu: params.model.gpu, gpuLayers: params.model.gpuLayers }, { signal });
+          if (!opts.json) process.stderr.write(`${trainingOnLine(trainer)}\n`);
+        }
+        return client.request(Requests.train, params, { signal, onProgress: (p) => progress.update(p) });
+      });
       progress.stop();
       if (opts.json) return printJson(result);
       printTrain(result);
     });
 }
 
+/** `clade train`'s first line: "training on cuda (…why…)". */
+export function trainingOnLine(trainer: Pick<TrainerBackendInfo, "backend" | "reason">): string {
+  return `training on ${trainer.backend} (${trainer.reason})`;
+}
+
 function printTrain(r: TrainResult): void {
-  const t = r.training as { recipe?: string; datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number };
+  const t = r.training as { recipe?: string; datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number; backend?: string };
   console.log(`adapter version ${r.nodeId} (child of ${r.parentId}): adapter ${r.adapterHash.slice(0, 12)} at ${r.adapterFile}`);
-  console.log(`recipe ${t.recipe ?? "sft"}, dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} ${t.recipe === "dpo" ? "pairs" : "examples"}; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s`);
+  console.log(`recipe ${t.recipe ?? "sft"}, dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} ${t.recipe === "dpo" ? "pairs" : "examples"}; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s${t.backend ? ` on ${t.backend}` : ""}`);
   if (r.evaluation) {
     const e = r.evaluation;
     console.log(`evaluation: ${e.passed}/${e.evaluated} passed (parent ${r.parentId} on the same tasks: ${e.parentPassed}/${e.parentEvaluated}). Review with \`clade show ${r.nodeId}\`, then \`clade accept ${r.nodeId}\`.`);
