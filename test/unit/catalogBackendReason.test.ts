@@ -28,3 +28,23 @@ describe("the Model view's sandbox row", () => {
     expect(sandboxRowFor(undefined, undefined)).toBeUndefined();
   });
 });
+
+describe("the Model view's Training row", () => {
+  it("shows the backend the LoRA trainer would use and why; not built is a warning, an error carries its fix", async () => {
+    const { trainerRowFor } = await import("../../extension/vscode/model/backendWhy");
+    const { chooseTrainerBackend } = await import("../../extension/engine/train/trainerBackend");
+    const cuda = chooseTrainerBackend({ gpu: "auto", gpuLayers: "auto", platform: "linux", supportedGpuTypes: ["cuda"], builtVariants: ["cpu", "cuda"] });
+    expect(trainerRowFor(cuda, undefined)).toMatchObject({ label: "Training: cuda · all layers", icon: "rocket" });
+    expect(trainerRowFor(cuda, undefined)?.description).toContain('"auto" chose CUDA');
+    const fallback = chooseTrainerBackend({ gpu: "auto", gpuLayers: "auto", platform: "linux", supportedGpuTypes: ["cuda"], builtVariants: ["cpu"] });
+    expect(trainerRowFor(fallback, undefined)).toMatchObject({ label: "Training: cpu", description: "CUDA is available but the CUDA trainer is not built (npm run build:trainer -- --variant cuda); training on CPU" });
+    const layers = chooseTrainerBackend({ gpu: "vulkan", gpuLayers: 10, platform: "linux", supportedGpuTypes: ["vulkan"], builtVariants: ["cpu", "vulkan"] });
+    expect(trainerRowFor(layers, undefined)?.label).toBe("Training: vulkan · 10 GPU layers");
+    const none = chooseTrainerBackend({ gpu: "auto", gpuLayers: "auto", platform: "linux", supportedGpuTypes: [], builtVariants: [] });
+    expect(trainerRowFor(none, undefined)).toMatchObject({ label: "Training: cpu (not built)", icon: "warning" });
+    const error = trainerRowFor(undefined, { message: "The CUDA LoRA trainer is not built.", fix: "Run `npm run build:trainer -- --variant cuda`" });
+    expect(error).toMatchObject({ label: "Training: unavailable", icon: "error" });
+    expect(error?.tooltip).toContain("npm run build:trainer -- --variant cuda");
+    expect(trainerRowFor(undefined, undefined)).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 // Rows of the Model view that need no `vscode`: the backend's reason (ModelInfo.backendReason) short
-// enough for a row, and the sandbox in force.
-import type { ModelInfo } from "../../protocol/model";
+// enough for a row, the sandbox in force, and the backend the LoRA trainer would use.
+import type { ModelInfo, TrainerBackendInfo } from "../../protocol/model";
 import type { SandboxInfo } from "../../protocol/sandbox";
 
 export interface Row {
@@ -26,4 +26,14 @@ export function sandboxRowFor(info: SandboxInfo | undefined, error: string | und
   if (!info) return undefined;
   if (info.warning) return { label: `sandbox: ${info.mode} (unconfined)`, description: "agent code can read your files and use the network", tooltip: `${info.reason}\n${info.warning}`, icon: "warning" };
   return { label: `sandbox: ${info.mode}`, description: info.reason.replace(/^auto: /, ""), tooltip: info.reason, icon: "shield" };
+}
+
+/** The Model view's Training row: the backend the LoRA trainer would use (engine `system/trainer`) and why. */
+export function trainerRowFor(info: TrainerBackendInfo | undefined, error: { message: string; fix?: string } | undefined): Row | undefined {
+  if (error) return { label: "Training: unavailable", description: error.message, tooltip: error.fix ? `${error.message}\nFix: ${error.fix}` : error.message, icon: "error", command: "clade.showLog" };
+  if (!info) return undefined;
+  const layers = info.backend === "cpu" ? "" : info.gpuLayers < 0 ? " · all layers" : ` · ${info.gpuLayers} GPU layers`;
+  const tooltip = `The LoRA trainer trains on ${info.backend}${layers.replace(" · ", ", ")}: ${info.reason}`;
+  if (!info.built) return { label: `Training: ${info.backend} (not built)`, description: info.reason, tooltip, icon: "warning" };
+  return { label: `Training: ${info.backend}${layers}`, description: info.reason, tooltip, icon: "rocket" };
 }

@@ -3,9 +3,12 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { Requests } from "../../protocol/engine";
+import { isRemoteModel } from "../../engine/model/remote/remoteSpec";
+import { CladeError } from "../../protocol/errors";
+import type { GpuChoice, TrainerBackendInfo } from "../../protocol/model";
 import type { SandboxInfo, SandboxMode } from "../../protocol/sandbox";
 import type { CladeDeps } from "../deps";
-import { backendWhy, sandboxRowFor, type Row } from "./backendWhy";
+import { backendWhy, sandboxRowFor, trainerRowFor, type Row } from "./backendWhy";
 import { formatParameters } from "./catalog";
 import { modelDisplayName } from "./modelInfoMarkdown";
 
@@ -15,6 +18,8 @@ class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
   readonly onDidChangeTreeData = this.changeEmitter.event;
   /** The confinement agent code gets here (asked of the engine once per mode setting). */
   private sandbox?: { key: string; info?: SandboxInfo; error?: string };
+  /** The backend the LoRA trainer would use (asked of the engine once per gpu / gpuLayers setting). */
+  private trainer?: { key: string; info?: TrainerBackendInfo; error?: { message: string; fix?: string } };
 
   constructor(private readonly deps: CladeDeps) {}
 
@@ -40,6 +45,28 @@ class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
       return undefined;
     }
     return sandboxRowFor(this.sandbox.info, this.sandbox.error);
+  }
+
+  private trainerRow(): Row | undefined {
+    const raw = this.deps.configuration.raw();
+    const gpu = typeof raw.gpu === "string" ? (raw.gpu as GpuChoice) : "auto";
+    const gpuLayers = typeof raw.gpuLayers === "number" ? raw.gpuLayers : undefined;
+    const key = `${gpu}/${gpuLayers ?? "auto"}`;
+    if (this.trainer?.key !== key) {
+      this.trainer = { key };
+      this.deps.archive.request(Requests.trainerBackend, { gpu, gpuLayers }).then(
+        (info) => {
+          if (this.trainer?.key === key) this.trainer.info = info;
+          this.refresh();
+        },
+        (error: unknown) => {
+          if (this.trainer?.key === key) this.trainer.error = { message: error instanceof Error ? error.message : String(error), fix: CladeError.is(error) ? error.fix : undefined };
+          this.refresh();
+        },
+      );
+      return undefined;
+    }
+    return trainerRowFor(this.trainer.info, this.trainer.error);
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
@@ -71,6 +98,9 @@ class ModelTreeProvider implements vscode.TreeDataProvider<Row> {
     }
     const sandbox = this.sandboxRow();
     if (sandbox) rows.push(sandbox);
+    // Adapters train on a local GGUF only; an inference server's model has no Training row.
+    const training = isRemoteModel(configured) ? undefined : this.trainerRow();
+    if (training) rows.push(training);
     return rows;
   }
 
