@@ -140,7 +140,7 @@ describe("clade-lora-train", () => {
     const prompt = model.tokenize(PROMPT);
     const tokens = [...prompt, ...model.tokenize(CONTINUATION)];
     const dataset = await writeJsonl("kernel.jsonl", [{ tokens }]);
-    const runs = [];
+    const runs: { losses: number[]; nodes: number }[] = [];
     for (const ggmlBackward of [false, true]) {
       const losses: number[] = [];
       let nodes = -1;
@@ -155,6 +155,14 @@ describe("clade-lora-train", () => {
     expect(runs[1].nodes).toBe(0);
     expect(runs[0].losses.at(-1)!).toBeLessThan(runs[0].losses[0] * 0.8); // it trains
     for (let i = 0; i < runs[0].losses.length; i++) expect(Math.abs(runs[0].losses[i] - runs[1].losses[i]), `step ${i + 1}`).toBeLessThan(1e-4 * runs[1].losses[i]);
+  });
+
+  it("picks its micro-batch by window: 128 for 256 tokens, halving as windows double, 32 at 1,024 and beyond", async () => {
+    const dataset = await writeJsonl("ubatch.jsonl", [{ tokens: model.tokenize(PROMPT + CONTINUATION) }]);
+    const seen: Record<number, number | undefined> = {};
+    for (const contextSize of [256, 512, 1024, 2048]) seen[contextSize] = (await trainLora(base(`ubatch-${contextSize}`, dataset, { contextSize }))).microBatch;
+    expect(seen).toEqual({ 256: 128, 512: 64, 1024: 32, 2048: 32 });
+    expect((await trainLora(base("ubatch-set", dataset, { contextSize: 512, microBatch: 256 }))).microBatch).toBe(256);
   });
 
   it("masks the loss exactly: tokens after the last trained one change nothing", async () => {

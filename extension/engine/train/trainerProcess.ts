@@ -154,6 +154,9 @@ export interface TrainLoraResult {
   backend?: string;
   /** The last evaluation's forward pass, tokens/s (only with an evalDataset). */
   evalTokensPerSecond?: number;
+  /** Trainable (adapter) parameters, micro-batch size (the start event's). */
+  trainableParams?: number;
+  microBatch?: number;
 }
 
 const EVENT_TYPES = new Set(["start", "progress", "eval", "checkpoint", "warning", "done", "stopped", "error"]);
@@ -318,6 +321,7 @@ function settle(binary: string, code: number | null, signal: NodeJS.Signals | nu
     return {
       adapter: d.adapter, finalLoss: d.finalLoss ?? Number.NaN, steps: d.steps, tokensPerSecond: d.tokensPerSecond, elapsedMs: d.elapsedMs, peakRssBytes: d.peakRssBytes,
       backend: state.start?.backend, evalTokensPerSecond: e?.ms && e.tokens ? (1000 * e.tokens) / e.ms : undefined,
+      trainableParams: state.start?.trainableParams, microBatch: state.start?.ubatch,
     };
   }
   if (code === TRAINER_EXIT_STOPPED && state.stopped) {

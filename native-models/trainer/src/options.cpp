@@ -63,7 +63,7 @@ std::string usageText() {
         "  --lr F (2e-4)  --lr-min F (0)  --schedule cosine|constant  --warmup STEPS (0)\n"
         "  --weight-decay F (0)  --beta1 F (0.9)  --beta2 F (0.999)  --eps F (1e-8)\n"
         "  --epochs N (1)  --max-steps N  --ctx N (512; rounded up to a multiple of 256)\n"
-        "  --ubatch N (256)  --threads N  --seed N (42)  --gpu-layers N (-1 = all)\n"
+        "  --ubatch N (128 for 256-token windows, halved as windows double, min 32)  --threads N  --seed N (42)  --gpu-layers N (-1 = all)\n"
         "  --checkpoint-every N (0)  --checkpoint F (<out>.ckpt.gguf)  --resume CKPT.gguf  --verbose\n"
         "  --ggml-backward      frozen quantized weights' gradients by ggml's own OUT_PROD (slow reference)\n"
         "  --check-weight-backward  compare Clade's kernel with ggml's OUT_PROD on random problems, then exit\n"

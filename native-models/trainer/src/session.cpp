@@ -18,7 +18,20 @@ bool rejectBaseTensors(const ggml_tensor *, void *) {
     return false; // base weights stay frozen; only the adapter's tensors are parameters
 }
 
-constexpr uint32_t kDefaultUbatch = 256;
+// The default micro-batch: the largest power of two <= 256 with ubatch x window <= kAttentionRows
+// (at least 32). The training graph keeps every layer's attention scores and softmax, ubatch x n_kv x
+// heads floats each, for the backward: on a 7B model with an 8k window that is ~14 GB at ubatch 256
+// and ~1.7 GB at 32 (`clade bench train` prints the estimate). Measured on the 0.5B shape, 256-token
+// windows, 1 thread: ubatch 256 / 128 / 64 -> 31.5 / 29.4 / 26.4 tokens/s, peak 1.93 / 1.41 / 1.14 GB.
+constexpr uint32_t kMaxUbatch = 256;
+constexpr uint32_t kMinUbatch = 32;
+constexpr uint64_t kAttentionRows = 32768;
+
+uint32_t defaultUbatch(uint32_t nCtx) {
+    uint32_t u = kMaxUbatch;
+    while (u > kMinUbatch && static_cast<uint64_t>(u) * nCtx > kAttentionRows) u /= 2;
+    return std::min(u, nCtx);
+}
 
 uint32_t padTo256(int n) {
     return static_cast<uint32_t>((n + 255) / 256 * 256);
@@ -77,12 +90,14 @@ void Session::loadModel(const Options & opts) {
     if (ggml_backend_dev_count() == 0) {
         throw SessionError("no ggml backend could be loaded from " + libDir + " (libggml-cpu-*.so missing?)");
     }
+    // The device that trains: the first GPU when layers are offloaded (--gpu-layers != 0), else the CPU.
+    std::string cpuName, gpuName;
     for (size_t i = 0; i < ggml_backend_dev_count(); i++) {
         ggml_backend_dev_t dev = ggml_backend_dev_get(i);
-        if (ggml_backend_dev_type(dev) != GGML_BACKEND_DEVICE_TYPE_CPU || backendName_.empty()) {
-            backendName_ = ggml_backend_dev_name(dev);
-        }
+        std::string & slot = ggml_backend_dev_type(dev) == GGML_BACKEND_DEVICE_TYPE_CPU ? cpuName : gpuName;
+        if (slot.empty()) slot = ggml_backend_dev_name(dev);
     }
+    backendName_ = opts.gpuLayers != 0 && !gpuName.empty() ? gpuName : cpuName;
     llama_model_params mp = llama_model_default_params();
     mp.n_gpu_layers = opts.gpuLayers;
     mp.use_extra_bufts = false; // repacked weight layouts have no backward pass
@@ -98,11 +113,11 @@ void Session::loadModel(const Options & opts) {
 
 void Session::createContext(const Options & opts) {
     nCtx_ = padTo256(opts.ctx); // llama.cpp pads the context to 256; windows must match it exactly
-    // Micro-batches of 256 tokens by default: the same gradients as one batch of the whole window
-    // (the loss matches to the last digit), at about half the time and a third of the memory on
-    // CPU (measured: 1,536-token windows of the agent test model, 2 threads: 1,183 -> 2,439 tokens/s,
-    // 347 -> 108 MB), because attention then spans ubatch x n_kv rather than n_ctx x n_ctx.
-    nUbatch_ = opts.ubatch > 0 ? static_cast<uint32_t>(opts.ubatch) : std::min<uint32_t>(nCtx_, kDefaultUbatch);
+    // Micro-batches (defaultUbatch): the same gradients as one batch of the whole window (the loss
+    // matches to the last digit), in less time and memory on CPU (measured: 1,536-token windows of
+    // the agent test model, 2 threads, whole window -> 256: 1,183 -> 2,439 tokens/s, 347 -> 108 MB),
+    // because attention then spans ubatch x n_kv rather than n_ctx x n_ctx.
+    nUbatch_ = opts.ubatch > 0 ? static_cast<uint32_t>(opts.ubatch) : defaultUbatch(nCtx_);
     if (nCtx_ % nUbatch_ != 0) {
         throw SessionError("--ubatch " + std::to_string(nUbatch_) + " must divide the context size " + std::to_string(nCtx_));
     }

@@ -29,11 +29,12 @@ Json lossJson(double loss) {
 
 struct LoopState {
     Clock::time_point trainStart = Clock::now();
+    double evalMs = 0;       // evaluation time, not counted in training tokens/s
     uint64_t done = 0;       // steps completed, counting those before a resume
     double lastLoss = NAN;
     double finalLoss = NAN;  // weighted mean over the current (last) epoch
     double tokensPerSecond(const Run & run) const {
-        const double seconds = msSince(trainStart) / 1000.0;
+        const double seconds = (msSince(trainStart) - evalMs) / 1000.0;
         return done > run.startStep && seconds > 0 ? static_cast<double>((done - run.startStep) * run.session->nCtx()) / seconds : 0.0;
     }
 };
@@ -106,7 +107,9 @@ void trainSteps(Run & run, LoopState & st) {
             // same-process, same-weights reference `clade bench train` compares training against.
             const Clock::time_point evalStart = Clock::now();
             const double evalLoss = run.evaluate();
-            emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", evalLoss}, {"ms", msSince(evalStart)},
+            const double ms = msSince(evalStart);
+            st.evalMs += ms;
+            emitEvent(Json{{"type", "eval"}, {"epoch", epoch + 1}, {"step", st.done}, {"loss", evalLoss}, {"ms", ms},
                            {"tokens", run.evalWindows.size() * run.session->nCtx()}});
         }
         if (run.opts.checkpointEvery > 0 && st.done % static_cast<uint64_t>(run.opts.checkpointEvery) == 0 && !last) {

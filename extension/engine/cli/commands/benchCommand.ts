@@ -145,10 +145,12 @@ export function registerBenchCommand(program: Command): void {
     .option("--steps <n>", "optimizer steps (windows) per model (default: 40 toy, 2 qwen2.5-0.5b)", intOption("--steps", 1, 100_000))
     .option("--context-size <n>", "window in tokens", intOption("--context-size", 16, 1 << 16), 256)
     .option("--threads <n>", "CPU threads", intOption("--threads", 1, 1024), 1)
+    .option("--runs <n>", "runs per model (figures are medians)", intOption("--runs", 1, 100), 3)
+    .option("--micro-batch <n>", "the trainer's micro-batch (default: the trainer's)", intOption("--micro-batch", 1, 1 << 16))
     .option("--json", "print JSON")
-    .action(async (opts: { presets: string; steps?: number; contextSize: number; threads: number; json?: boolean }) => {
+    .action(async (opts: { presets: string; steps?: number; contextSize: number; threads: number; runs: number; microBatch?: number; json?: boolean }) => {
       const presets = opts.presets.split(",").map((p) => p.trim()) as ("toy" | "qwen2.5-0.5b")[];
-      print(await benchTrain({ presets, steps: opts.steps, contextSize: opts.contextSize, threads: opts.threads, onProgress: opts.json ? undefined : (m) => console.error(m) }), opts.json);
+      print(await benchTrain({ presets, steps: opts.steps, contextSize: opts.contextSize, threads: opts.threads, runs: opts.runs, microBatch: opts.microBatch, cwd: path.dirname(path.dirname(enginePath())), onProgress: opts.json ? undefined : (m) => console.error(m) }), opts.json);
     });
 
   bench

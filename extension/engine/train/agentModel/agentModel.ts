@@ -59,7 +59,9 @@ const LONG_REPLY_COPIES = 4;
 // and a diagnosis prompt sized from it of ~1,650 tokens, so the training window stays at 1,792
 // (at 4,096 the diagnosis grew to ~2,450 tokens and every window to 2,560: 2.7x the step time).
 export const AGENT_MODEL_SHAPE = { layers: 4, embd: 128, heads: 4, kvHeads: 2, ff: 384, vocab: 4096, contextLength: 2560, type: "f32" as const };
-export const AGENT_MODEL_TRAINING = { rank: 64, alpha: 64, learningRate: 5e-3, epochs: 40, schedule: "cosine" as const, seed: 1 };
+// microBatch 256: a small model, so memory is no concern, and its long windows would otherwise get the
+// trainer's memory-saving default of 32 (more micro-batches, a slower build).
+export const AGENT_MODEL_TRAINING = { rank: 64, alpha: 64, learningRate: 5e-3, epochs: 40, schedule: "cosine" as const, seed: 1, microBatch: 256 };
 /** Agent runs of this model get its whole trained context; the reference runs must budget the same way. */
 export const AGENT_MODEL_LIMITS: Partial<AgentLimits> = { contextTokens: AGENT_MODEL_SHAPE.contextLength, maxTurns: 8 };
 
