@@ -39,6 +39,9 @@ void microGeneric(const float * a, int64_t lda, const float * b, int64_t ldb, in
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CLADE_X86_KERNELS 1
+// GCC 12 warns about its own intrinsics headers (_mm512_undefined_*) here: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
 
 // kMR tokens x NV vectors: kMR * NV accumulators in registers; each weight row of the panel is loaded
 // once per micro-tile and broadcast-multiplied by the kMR tokens' gradient values.
@@ -68,6 +71,36 @@ CLADE_MICRO_KERNEL(microAvx512n, "avx512f,fma", 16, 1) // 4 x 16 floats (narrow 
 CLADE_MICRO_KERNEL(microAvx2, "avx2,fma", 8, 3)        // 4 x 24 floats, 12 ymm accumulators
 CLADE_MICRO_KERNEL(microAvx2n, "avx2,fma", 8, 1)       // 4 x 8 floats
 
+// q8_0 (the common quantized weight of small models): 32 int8 values and an f16 scale per block.
+// ggml's to_float for it is portable scalar code; these read the same bytes.
+struct BlockQ8 {
+    uint16_t d;
+    int8_t qs[32];
+};
+static_assert(sizeof(BlockQ8) == 34, "block_q8_0 layout");
+
+__attribute__((target("avx512f,f16c"))) void dequantQ8Avx512(const void * x, float * y, int64_t n) {
+    const auto * b = static_cast<const BlockQ8 *>(x);
+    for (int64_t i = 0; i < n / 32; i++) {
+        const __m512 d = _mm512_set1_ps(_cvtsh_ss(b[i].d));
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(b[i].qs));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i *>(b[i].qs + 16));
+        _mm512_storeu_ps(y + 32 * i, _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(lo))));
+        _mm512_storeu_ps(y + 32 * i + 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(hi))));
+    }
+}
+
+__attribute__((target("avx2,f16c"))) void dequantQ8Avx2(const void * x, float * y, int64_t n) {
+    const auto * b = static_cast<const BlockQ8 *>(x);
+    for (int64_t i = 0; i < n / 32; i++) {
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(b[i].d));
+        for (int k = 0; k < 4; k++) {
+            const __m128i q = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(b[i].qs + 8 * k));
+            _mm256_storeu_ps(y + 32 * i + 8 * k, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q))));
+        }
+    }
+}
+
 enum class Isa { Generic, Avx2, Avx512 };
 
 Isa detectIsa() {
@@ -90,8 +123,53 @@ struct Problem {
     int64_t nIn, nOut, nTok;
 };
 
-// One tile: features [c0, c0 + cw), tokens [t0, t0 + tb), every weight row.
-void tile(const Problem & p, int64_t c0, int64_t cw, int64_t t0, int64_t tb, std::vector<float> & panel, std::vector<float> & grads) {
+// The micro-kernels over a dequantized panel (kb weight rows x w features at column cs).
+void microTiles(const float * gradsData, const float * panelData, int64_t kb, const Problem & p, int64_t cs, int64_t cw, int64_t t0, int64_t tb, int64_t nr, bool first) {
+#ifdef CLADE_X86_KERNELS
+    static const Isa isa = detectIsa();
+#else
+    (void)nr;
+#endif
+    for (int64_t t = 0; t < tb; t += kMR) {
+        const int mr = static_cast<int>(std::min<int64_t>(kMR, tb - t));
+        float * c[kMR];
+        for (int r = 0; r < mr; r++) {
+            c[r] = reinterpret_cast<float *>(static_cast<char *>(p.dst->data) + static_cast<size_t>(t0 + t + r) * p.dst->nb[1]) + cs;
+        }
+        int64_t j = 0;
+#ifdef CLADE_X86_KERNELS
+        if (mr == kMR && nr > 0) {
+            const float * a = gradsData + t * kKB;
+            for (; j + nr <= cw; j += nr) {
+                float * cj[kMR] = {c[0] + j, c[1] + j, c[2] + j, c[3] + j};
+                if (isa == Isa::Avx512) {
+                    microAvx512(a, kKB, panelData + j, kCW, kb, cj, first);
+                } else {
+                    microAvx2(a, kKB, panelData + j, kCW, kb, cj, first);
+                }
+            }
+            const int64_t narrow = isa == Isa::Avx512 ? 16 : 8;
+            for (; j + narrow <= cw; j += narrow) {
+                float * cj[kMR] = {c[0] + j, c[1] + j, c[2] + j, c[3] + j};
+                if (isa == Isa::Avx512) {
+                    microAvx512n(a, kKB, panelData + j, kCW, kb, cj, first);
+                } else {
+                    microAvx2n(a, kKB, panelData + j, kCW, kb, cj, first);
+                }
+            }
+        }
+#endif
+        if (j < cw) {
+            float * cj[kMR];
+            for (int r = 0; r < mr; r++) cj[r] = c[r] + j;
+            microGeneric(gradsData + t * kKB, kKB, panelData + j, kCW, kb, cj, mr, cw - j, first);
+        }
+    }
+}
+
+// One tile: features [c0, c1) in chunks of `cw`, tokens [t0, t0 + tb), every weight row. The
+// tokens' gradient values of a block of weight rows are gathered once for all the tile's chunks.
+void tile(const Problem & p, int64_t c0, int64_t c1, int64_t cw, int64_t t0, int64_t tb, std::vector<float> & panel, std::vector<float> & grads) {
 #ifdef CLADE_X86_KERNELS
     static const Isa isa = detectIsa();
     const int64_t nr = isa == Isa::Avx512 ? 64 : isa == Isa::Avx2 ? 24 : 0;
@@ -100,56 +178,34 @@ void tile(const Problem & p, int64_t c0, int64_t cw, int64_t t0, int64_t tb, std
 #endif
     panel.resize(static_cast<size_t>(kKB * kCW));
     grads.resize(static_cast<size_t>(tb * kKB));
-    const size_t blockOffset = static_cast<size_t>(c0 / p.blockSize) * p.blockBytes;
     for (int64_t o0 = 0; o0 < p.nOut; o0 += kKB) {
         const int64_t kb = std::min(kKB, p.nOut - o0);
-        for (int64_t o = 0; o < kb; o++) {
-            const char * row = p.w + static_cast<size_t>(o0 + o) * p.wRow + blockOffset;
-            if (p.toFloat) {
-                p.toFloat(row, panel.data() + o * kCW, cw);
-            } else {
-                std::memcpy(panel.data() + o * kCW, row, static_cast<size_t>(cw) * sizeof(float));
+        // Gathered in the gradient's memory order (a frozen weight's gradient is contiguous along
+        // the outputs; a LoRA factor's along the tokens, where the other order misses the cache).
+        if (p.dyO <= p.dyT) {
+            for (int64_t t = 0; t < tb; t++) {
+                const char * row = p.dy + static_cast<size_t>(t0 + t) * p.dyT + static_cast<size_t>(o0) * p.dyO;
+                for (int64_t o = 0; o < kb; o++) grads[t * kKB + o] = *reinterpret_cast<const float *>(row + static_cast<size_t>(o) * p.dyO);
             }
-        }
-        for (int64_t t = 0; t < tb; t++) {
-            const char * row = p.dy + static_cast<size_t>(t0 + t) * p.dyT + static_cast<size_t>(o0) * p.dyO;
-            for (int64_t o = 0; o < kb; o++) grads[t * kKB + o] = *reinterpret_cast<const float *>(row + static_cast<size_t>(o) * p.dyO);
+        } else {
+            for (int64_t o = 0; o < kb; o++) {
+                const char * column = p.dy + static_cast<size_t>(t0) * p.dyT + static_cast<size_t>(o0 + o) * p.dyO;
+                for (int64_t t = 0; t < tb; t++) grads[t * kKB + o] = *reinterpret_cast<const float *>(column + static_cast<size_t>(t) * p.dyT);
+            }
         }
         const bool first = o0 == 0;
-        for (int64_t t = 0; t < tb; t += kMR) {
-            const int mr = static_cast<int>(std::min<int64_t>(kMR, tb - t));
-            float * c[kMR];
-            for (int r = 0; r < mr; r++) {
-                c[r] = reinterpret_cast<float *>(static_cast<char *>(p.dst->data) + static_cast<size_t>(t0 + t + r) * p.dst->nb[1]) + c0;
-            }
-            int64_t j = 0;
-#ifdef CLADE_X86_KERNELS
-            if (mr == kMR && nr > 0) {
-                const float * a = grads.data() + t * kKB;
-                for (; j + nr <= cw; j += nr) {
-                    float * cj[kMR] = {c[0] + j, c[1] + j, c[2] + j, c[3] + j};
-                    if (isa == Isa::Avx512) {
-                        microAvx512(a, kKB, panel.data() + j, kCW, kb, cj, first);
-                    } else {
-                        microAvx2(a, kKB, panel.data() + j, kCW, kb, cj, first);
-                    }
-                }
-                const int64_t narrow = isa == Isa::Avx512 ? 16 : 8;
-                for (; j + narrow <= cw; j += narrow) {
-                    float * cj[kMR] = {c[0] + j, c[1] + j, c[2] + j, c[3] + j};
-                    if (isa == Isa::Avx512) {
-                        microAvx512n(a, kKB, panel.data() + j, kCW, kb, cj, first);
-                    } else {
-                        microAvx2n(a, kKB, panel.data() + j, kCW, kb, cj, first);
-                    }
+        for (int64_t cs = c0; cs < c1; cs += cw) {
+            const int64_t w = std::min(cw, c1 - cs);
+            const size_t blockOffset = static_cast<size_t>(cs / p.blockSize) * p.blockBytes;
+            for (int64_t o = 0; o < kb; o++) {
+                const char * row = p.w + static_cast<size_t>(o0 + o) * p.wRow + blockOffset;
+                if (p.toFloat) {
+                    p.toFloat(row, panel.data() + o * kCW, w);
+                } else {
+                    std::memcpy(panel.data() + o * kCW, row, static_cast<size_t>(w) * sizeof(float));
                 }
             }
-#endif
-            if (j < cw) {
-                float * cj[kMR];
-                for (int r = 0; r < mr; r++) cj[r] = c[r] + j;
-                microGeneric(grads.data() + t * kKB, kKB, panel.data() + j, kCW, kb, cj, mr, cw - j, first);
-            }
+            microTiles(grads.data(), panel.data(), kb, p, cs, w, t0, tb, nr, first);
         }
     }
 }
@@ -179,6 +235,13 @@ void weightBackward(ggml_tensor * t, int threads) {
     p.blockBytes = ggml_type_size(w->type);
     p.blockSize = ggml_blck_size(w->type);
     p.toFloat = w->type == GGML_TYPE_F32 ? nullptr : ggml_get_type_traits(w->type)->to_float;
+#ifdef CLADE_X86_KERNELS
+    if (w->type == GGML_TYPE_Q8_0) {
+        static const Isa isa = detectIsa();
+        if (isa == Isa::Avx512 && __builtin_cpu_supports("f16c")) p.toFloat = dequantQ8Avx512;
+        else if (isa == Isa::Avx2 && __builtin_cpu_supports("f16c")) p.toFloat = dequantQ8Avx2;
+    }
+#endif
     p.dy = static_cast<const char *>(dy->data);
     p.dyT = dy->nb[0];
     p.dyO = dy->nb[1];
@@ -188,23 +251,26 @@ void weightBackward(ggml_tensor * t, int threads) {
 
     // Feature chunks aligned to the quantization block (K-quants: 256).
     const int64_t cw = std::max<int64_t>(p.blockSize, kCW / p.blockSize * p.blockSize);
-    struct Tile { int64_t c0, cw, t0, tb; };
+    struct Tile { int64_t c0, c1, t0, tb; };
     std::vector<Tile> tiles;
-    // Every token in one tile (each weight dequantized once) unless the feature chunks are too few
-    // to keep the threads busy: then tokens are split too (about two tiles per thread).
+    // The features split among the threads in whole chunks, every token in each tile: each weight is
+    // dequantized once and each thread gathers the gradient once. Too few chunks for the threads:
+    // the tokens are split as well.
     const int64_t chunks = (p.nIn + cw - 1) / cw;
-    const int64_t tokenBlocks = std::max<int64_t>(1, std::min<int64_t>((2 * threads + chunks - 1) / chunks, (p.nTok + kMR - 1) / kMR));
+    const int64_t groups = std::min<int64_t>(chunks, threads);
+    const int64_t tokenBlocks = std::max<int64_t>(1, std::min<int64_t>((threads + groups - 1) / groups, (p.nTok + kMR - 1) / kMR));
     const int64_t tb = ((p.nTok + tokenBlocks - 1) / tokenBlocks + kMR - 1) / kMR * kMR;
     for (int64_t t0 = 0; t0 < p.nTok; t0 += tb) {
-        for (int64_t c0 = 0; c0 < p.nIn; c0 += cw) {
-            tiles.push_back({c0, std::min(cw, p.nIn - c0), t0, std::min(tb, p.nTok - t0)});
+        for (int64_t g = 0; g < groups; g++) {
+            const int64_t first = chunks * g / groups, last = chunks * (g + 1) / groups;
+            tiles.push_back({first * cw, std::min(p.nIn, last * cw), t0, std::min(tb, p.nTok - t0)});
         }
     }
     const int n = std::max(1, std::min<int>(threads, static_cast<int>(tiles.size())));
     auto work = [&](int ith) {
         std::vector<float> panel, grads;
         for (size_t i = static_cast<size_t>(ith); i < tiles.size(); i += static_cast<size_t>(n)) {
-            tile(p, tiles[i].c0, tiles[i].cw, tiles[i].t0, tiles[i].tb, panel, grads);
+            tile(p, tiles[i].c0, tiles[i].c1, cw, tiles[i].t0, tiles[i].tb, panel, grads);
         }
     };
     std::vector<std::thread> pool;
