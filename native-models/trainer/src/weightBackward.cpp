@@ -1,6 +1,7 @@
 #include "weightBackward.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -8,13 +9,21 @@
 #include "ggml-backend.h"
 #include "ggml.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CLADE_X86_KERNELS 1
+// GCC 12 warns inside its own intrinsics headers (_mm512_undefined_*) when they are inlined into the
+// kernels below: a false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#endif
+
 namespace clade {
 
 namespace {
 
-// Panel sizes: KB weight rows x CW features of dequantized weights (128 KiB) stay in L2 while a tile
-// of TB tokens is accumulated against them; the tokens' gradient values for the panel (TB x KB
-// floats) are gathered contiguously.
+// Panel sizes: KB weight rows x CW features of dequantized weights (128 KiB) stay in L2 while a tile's
+// tokens are accumulated against them; the tokens' gradient values for the KB rows are gathered
+// contiguously once per tile (tokens x KB floats) and reused for all of the tile's feature chunks.
 constexpr int64_t kKB = 128;
 constexpr int64_t kCW = 256;
 constexpr int kMR = 4; // tokens per micro-tile
@@ -37,12 +46,7 @@ void microGeneric(const float * a, int64_t lda, const float * b, int64_t ldb, in
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define CLADE_X86_KERNELS 1
-// GCC 12 warns about its own intrinsics headers (_mm512_undefined_*) here: a false positive.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-
+#ifdef CLADE_X86_KERNELS
 // kMR tokens x NV vectors: kMR * NV accumulators in registers; each weight row of the panel is loaded
 // once per micro-tile and broadcast-multiplied by the kMR tokens' gradient values.
 #define CLADE_MICRO_KERNEL(NAME, TARGET, LANES, NV)                                                                          \
