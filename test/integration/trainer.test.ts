@@ -123,14 +123,19 @@ describe("clade-lora-train", () => {
   });
 
   it("computes the frozen weights' gradients with Clade's kernel as ggml's OUT_PROD does (quantized, f16, f32)", async () => {
-    // The kernel against ggml's own CPU OUT_PROD on random problems of every weight class.
-    const check = spawnSync(binary, ["--check-weight-backward", "--threads", "2"], { encoding: "utf8" });
-    const lines = check.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; weightType?: string; ok: boolean; maxAbsError?: number; tolerance?: number });
-    const cases = lines.filter((l) => l.type === "check");
-    expect(new Set(cases.map((c) => c.weightType))).toEqual(new Set(["q8_0", "q4_0", "q4_K", "q6_K", "q5_K", "f16", "f32"]));
-    for (const c of cases) expect(c.ok, JSON.stringify(c)).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ type: "done", ok: true });
-    expect(check.status).toBe(0);
+    // The kernel against ggml's own CPU OUT_PROD on random problems of every weight class, with each
+    // of its code paths (the best this CPU runs, AVX2, portable C++).
+    for (const isa of ["", "avx2", "generic"]) {
+      const check = spawnSync(binary, ["--check-weight-backward", "--threads", "2"], { encoding: "utf8", env: { ...process.env, CLADE_WEIGHT_BACKWARD_ISA: isa } });
+      const lines = check.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; weightType?: string; ok: boolean; isa?: string });
+      const cases = lines.filter((l) => l.type === "check");
+      expect(new Set(cases.map((c) => c.weightType))).toEqual(new Set(["q8_0", "q4_0", "q4_K", "q6_K", "q5_K", "f16", "f32"]));
+      for (const c of cases) expect(c.ok, `${isa || "best"}: ${JSON.stringify(c)}`).toBe(true);
+      expect(lines.at(-1)).toMatchObject({ type: "done", ok: true });
+      if (isa === "generic") expect(lines.at(-1)?.isa).toBe("generic");
+      if (isa === "avx2") expect(["avx2", "generic"]).toContain(lines.at(-1)?.isa);
+      expect(check.status).toBe(0);
+    }
 
     // Whole training runs on a q8_0 model: the same losses step by step with either kernel, and the
     // kernel really took the gradients over (its node count), the reference run none. Five steps:

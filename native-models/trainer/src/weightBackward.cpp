@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -107,11 +108,17 @@ __attribute__((target("avx2,f16c"))) void dequantQ8Avx2(const void * x, float * 
 
 enum class Isa { Generic, Avx2, Avx512 };
 
+// The best kernels this CPU runs; CLADE_WEIGHT_BACKWARD_ISA=avx2|generic picks a lesser one (the
+// tests run every path on one machine).
 Isa detectIsa() {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return Isa::Avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
-    return Isa::Generic;
+    Isa best = Isa::Generic;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx2;
+    const char * asked = std::getenv("CLADE_WEIGHT_BACKWARD_ISA");
+    if (asked && std::strcmp(asked, "generic") == 0) return Isa::Generic;
+    if (asked && std::strcmp(asked, "avx2") == 0 && best != Isa::Generic) return Isa::Avx2;
+    return best;
 }
 #endif
 
@@ -216,6 +223,15 @@ void tile(const Problem & p, int64_t c0, int64_t c1, int64_t cw, int64_t t0, int
 
 } // namespace
 
+const char * weightBackwardIsa() {
+#ifdef CLADE_X86_KERNELS
+    static const Isa isa = detectIsa();
+    return isa == Isa::Avx512 ? "avx512" : isa == Isa::Avx2 ? "avx2" : "generic";
+#else
+    return "generic";
+#endif
+}
+
 bool weightBackwardEligible(const ggml_tensor * t) {
     if (t->op != GGML_OP_OUT_PROD) return false;
     const ggml_tensor * w = t->src[0];
@@ -242,8 +258,8 @@ void weightBackward(ggml_tensor * t, int threads) {
 #ifdef CLADE_X86_KERNELS
     if (w->type == GGML_TYPE_Q8_0) {
         static const Isa isa = detectIsa();
-        if (isa == Isa::Avx512 && __builtin_cpu_supports("f16c")) p.toFloat = dequantQ8Avx512;
-        else if (isa == Isa::Avx2 && __builtin_cpu_supports("f16c")) p.toFloat = dequantQ8Avx2;
+        if (isa == Isa::Avx512) p.toFloat = dequantQ8Avx512;
+        else if (isa == Isa::Avx2) p.toFloat = dequantQ8Avx2;
     }
 #endif
     p.dy = static_cast<const char *>(dy->data);

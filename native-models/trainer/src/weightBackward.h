@@ -28,4 +28,7 @@ bool weightBackwardEligible(const ggml_tensor * t);
 // Computes t = OUT_PROD(t->src[0], t->src[1]) with `threads` threads.
 void weightBackward(ggml_tensor * t, int threads);
 
+// The kernels in use: "avx512", "avx2" or "generic" (CLADE_WEIGHT_BACKWARD_ISA picks a lesser one).
+const char * weightBackwardIsa();
+
 } // namespace clade

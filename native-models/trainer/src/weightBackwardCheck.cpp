@@ -115,7 +115,7 @@ int checkWeightBackward(int threads) {
         emitEvent(result);
     }
     ggml_backend_free(cpu);
-    emitEvent(Json{{"type", "done"}, {"ok", allOk}, {"threads", threads}});
+    emitEvent(Json{{"type", "done"}, {"ok", allOk}, {"threads", threads}, {"isa", weightBackwardIsa()}});
     return allOk ? kExitOk : kExitError;
 }
 
