@@ -2,6 +2,7 @@
 // wrapper, applies the tool mode, samples, streams text, and accounts tokens and timings.
 // "required" calls that fit the sequence take the direct path (requiredCall.ts); everything else
 // goes through LlamaChat.
+import type { StepBarrier } from "./stepBarrier";
 import { DisposedError, LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type ChatWrapper, type LLamaChatGenerateResponseOptions, type LlamaChatResponse, type LlamaContextSequence, type LlamaGrammar, type Token, type Tokenizer } from "node-llama-cpp";
 import { CladeError } from "../../protocol/errors";
 import type { ChatParams, ChatResult, StopReason, ToolCall, ToolDefinition } from "../../protocol/model";
@@ -29,6 +30,8 @@ export interface ChatRenderEnv {
 
 export interface ChatRunEnv extends ChatRenderEnv {
   sequence: LlamaContextSequence;
+  /** Keeps the context's tool-call generations in step so their tokens share decode batches (stepBarrier.ts). */
+  barrier?: StepBarrier;
   /** Used when params.maxTokens is not set. */
   defaultMaxTokens: number;
 }
@@ -148,7 +151,7 @@ function runRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, options: C
   const grammar = plan.grammar!;
   return runFast(
     env, params, options, prompt, 0,
-    (maxTokens, samplingOptions, onFirstToken) => generateRequiredCall({ sequence: env.sequence, prompt, grammar, maxTokens, sampling: samplingOptions, signal: options.signal, onFirstToken }),
+    (maxTokens, samplingOptions, onFirstToken) => generateRequiredCall({ sequence: env.sequence, prompt, grammar, maxTokens, sampling: samplingOptions, signal: options.signal, onFirstToken, barrier: env.barrier }),
     (result) => {
       const call = parseToolCallText(result.text, plan.tools);
       if (call) env.callTexts?.remember(call, result.text);
@@ -170,6 +173,7 @@ function runNativeRequired(env: ChatRunEnv, plan: Plan, params: ChatParams, opti
       generateNativeCall({
         sequence: env.sequence, tokenizer: env.sequence.model.tokenizer, prompt, tools: plan.tools, syntax, grammar,
         maxTokens, thinkingBudget: Math.min(env.thinkingBudget ?? 1024, maxTokens), sampling: samplingOptions, signal: options.signal, onFirstToken,
+        barrier: env.barrier,
       }),
     (result) => result.call,
   );

@@ -1,6 +1,7 @@
 // One LlamaContext with N sequences (and its LoRA adapters), shared by concurrent chat requests
 // through a SequencePool. Disposing it aborts running requests, waits for them, then frees
 // every sequence and the context.
+import { StepBarrier } from "./stepBarrier";
 import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { ProgressValue } from "../../protocol/engine";
 import type { ChatParams, ChatResult, LoraSpec } from "../../protocol/model";
@@ -26,6 +27,8 @@ export class ModelContext {
   private readonly running = new Set<Promise<unknown>>();
   private readonly callTexts = new ToolCallTexts();
   private readonly tokens: TokenCache;
+  /** One per context: its sequences' tool-call generations step together (stepBarrier.ts). */
+  private readonly barrier: StepBarrier | undefined;
   private readonly native: NativeCallSyntax | undefined;
   private disposed = false;
 
@@ -39,6 +42,7 @@ export class ModelContext {
     private readonly grammars: ToolGrammarCache,
   ) {
     this.tokens = new TokenCache(context.model.tokenizer);
+    this.barrier = settings.sequences > 1 ? new StepBarrier() : undefined;
     const template = (context.model.fileInfo.metadata as { tokenizer?: { chat_template?: string } }).tokenizer?.chat_template;
     this.native = functionCalling ? nativeCallSyntax(chatWrapper, template) : undefined;
   }
@@ -90,7 +94,7 @@ export class ModelContext {
     const affinity = prompt && ((sequence: LlamaContextSequence) => sequence.compareContextTokens(prompt).firstDifferentIndex);
     const lease = await this.pool.acquire({ sessionId: params.sessionId, signal, affinity });
     const run = runChat(
-      { ...render, sequence: lease.sequence, defaultMaxTokens: this.context.contextSize },
+      { ...render, sequence: lease.sequence, defaultMaxTokens: this.context.contextSize, barrier: this.barrier },
       params,
       { signal, onText: opts.onText, startedAt: opts.startedAt, prompt },
     );

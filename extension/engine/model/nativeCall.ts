@@ -18,6 +18,7 @@ import { LlamaGrammarEvaluationState, LlamaText, SpecialTokensText, type ChatWra
 import type { ToolCall, ToolDefinition } from "../../protocol/model";
 import { toGbnfSchema } from "./jsonSchemaToGbnf";
 import { reuseCachedPrefix } from "./requiredCall";
+import { BarrierStep, type StepBarrier } from "./stepBarrier";
 import { newToolCallId } from "./toolCalls";
 
 export interface NativeCallSyntax {
@@ -160,6 +161,8 @@ export interface NativeCallRequest {
   sampling: { temperature?: number; topK?: number; topP?: number; seed?: number };
   signal?: AbortSignal;
   onFirstToken: () => void;
+  /** Keeps this context's generations in step (shared decode batches); none: no waiting. */
+  barrier?: StepBarrier;
 }
 
 export interface NativeCallResult {
@@ -188,20 +191,26 @@ export async function generateNativeCall(request: NativeCallRequest): Promise<Na
     const thought: Token[] = [];
     let closed = false;
     const budget = Math.min(request.thinkingBudget, Math.max(0, request.maxTokens - 64));
-    for await (const token of sequence.evaluate([...pending, ...open], { ...request.sampling })) {
-      request.onFirstToken();
-      thought.push(token);
-      if (aborted()) break;
-      if (tokenizer.isEogToken(token)) {
-        thought.pop();
-        break;
+    const thinking = new BarrierStep(request.barrier);
+    try {
+      for await (const token of sequence.evaluate([...pending, ...open], { ...request.sampling })) {
+        request.onFirstToken();
+        thought.push(token);
+        if (aborted()) break;
+        if (tokenizer.isEogToken(token)) {
+          thought.pop();
+          break;
+        }
+        const text = tokenizer.detokenize(thought, true);
+        if (closeText && text.includes(closeText)) {
+          closed = true;
+          break;
+        }
+        if (thought.length >= budget) break;
+        await thinking.next();
       }
-      const text = tokenizer.detokenize(thought, true);
-      if (closeText && text.includes(closeText)) {
-        closed = true;
-        break;
-      }
-      if (thought.length >= budget) break;
+    } finally {
+      thinking.done();
     }
     produced += thought.length;
     const text = tokenizer.detokenize(thought, true);
@@ -217,28 +226,34 @@ export async function generateNativeCall(request: NativeCallRequest): Promise<Na
   const tokens: Token[] = [];
   if (aborted()) result.stop = "aborted";
   else {
-    for await (const token of sequence.evaluate([...pending, ...tokenize(syntax.prefix)], { ...request.sampling, grammarEvaluationState })) {
-      request.onFirstToken();
-      tokens.push(token);
-      if (aborted()) {
-        result.stop = "aborted";
-        break;
-      }
-      if (tokenizer.isEogToken(token)) {
-        tokens.pop();
-        break;
-      }
-      if (tokenizer.detokenize(tokens.slice(-2)).includes(syntax.suffixText.at(-1) ?? "}")) {
-        const call = parseNativeCall(tokenizer.detokenize(tokens), request.tools, syntax);
-        if (call) {
-          result.call = call;
+    const step = new BarrierStep(request.barrier);
+    try {
+      for await (const token of sequence.evaluate([...pending, ...tokenize(syntax.prefix)], { ...request.sampling, grammarEvaluationState })) {
+        request.onFirstToken();
+        tokens.push(token);
+        if (aborted()) {
+          result.stop = "aborted";
           break;
         }
+        if (tokenizer.isEogToken(token)) {
+          tokens.pop();
+          break;
+        }
+        if (tokenizer.detokenize(tokens.slice(-2)).includes(syntax.suffixText.at(-1) ?? "}")) {
+          const call = parseNativeCall(tokenizer.detokenize(tokens), request.tools, syntax);
+          if (call) {
+            result.call = call;
+            break;
+          }
+        }
+        if (produced + tokens.length >= request.maxTokens) {
+          result.stop = "maxTokens";
+          break;
+        }
+        await step.next();
       }
-      if (produced + tokens.length >= request.maxTokens) {
-        result.stop = "maxTokens";
-        break;
-      }
+    } finally {
+      step.done();
     }
   }
   const callSuffix = textOf(syntax.suffix);

@@ -6,6 +6,7 @@
 // end-of-generation token; like LlamaChat (which stops on that trigger) we stop earlier, at the first
 // newline after which the text is a complete JSON value, and trim the trailing whitespace.
 // Prompts that would not fit the sequence (context shift needed) go to LlamaChat.
+import { BarrierStep, type StepBarrier } from "./stepBarrier";
 import { LlamaGrammarEvaluationState, type LlamaContextSequence, type LlamaGrammar, type Token } from "node-llama-cpp";
 
 export interface RequiredCallRequest {
@@ -16,6 +17,8 @@ export interface RequiredCallRequest {
   sampling: { temperature?: number; topK?: number; topP?: number; seed?: number };
   signal?: AbortSignal;
   onFirstToken: () => void;
+  /** Keeps this context's generations in step (shared decode batches); none: no waiting. */
+  barrier?: StepBarrier;
 }
 
 export interface RequiredCallResult {
@@ -53,18 +56,24 @@ export async function generateRequiredCall(request: RequiredCallRequest): Promis
   let stop: RequiredCallResult["stop"] = "eos";
   if (request.signal?.aborted) stop = "aborted";
   else {
-    for await (const token of sequence.evaluate(prompt.slice(cached), { ...request.sampling, grammarEvaluationState })) {
-      request.onFirstToken();
-      tokens.push(token);
-      if (request.signal?.aborted) {
-        stop = "aborted";
-        break;
+    const step = new BarrierStep(request.barrier);
+    try {
+      for await (const token of sequence.evaluate(prompt.slice(cached), { ...request.sampling, grammarEvaluationState })) {
+        request.onFirstToken();
+        tokens.push(token);
+        if (request.signal?.aborted) {
+          stop = "aborted";
+          break;
+        }
+        if (completesJson(sequence, tokens, token)) break;
+        if (tokens.length >= request.maxTokens) {
+          stop = "maxTokens";
+          break;
+        }
+        await step.next();
       }
-      if (completesJson(sequence, tokens, token)) break;
-      if (tokens.length >= request.maxTokens) {
-        stop = "maxTokens";
-        break;
-      }
+    } finally {
+      step.done();
     }
   }
   return { text: sequence.model.detokenize(tokens).trimEnd(), stop, promptTokens: prompt.length, cachedPromptTokens: cached, completionTokens: tokens.length };
