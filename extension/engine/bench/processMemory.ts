@@ -1,12 +1,8 @@
 // Resident memory of processes, for `clade bench inference`'s memory check: the engine process with
 // a model loaded against a bare Node process that loads the same model into the same context shape
 // with node-llama-cpp alone (separate processes, so neither counts the other's pages).
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFile } from "node:fs/promises";
+import { nodeLlamaCppUrl, runNodeScript } from "./nodeScript";
 
 export interface ProcessMemory {
   /** Resident set size now, bytes. */
@@ -53,7 +49,7 @@ export interface ReferenceMemoryOptions {
 // sequences hold (so the same KV cache pages and compute buffers are touched), then prints its own memory.
 const script = `
 import { readFileSync } from "node:fs";
-const o = JSON.parse(process.argv[2]);
+const o = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { getLlama } = await import(o.nodeLlamaCpp);
 const llama = await getLlama({ gpu: false, build: "never", skipDownload: true, progressLogs: false, maxThreads: 0, logLevel: "error" });
 const model = await llama.loadModel({ modelPath: o.file, gpuLayers: 0 });
@@ -77,33 +73,10 @@ process.exit(0);
 /** Memory of a bare node-llama-cpp process holding the same model and context. */
 export async function referenceMemory(options: ReferenceMemoryOptions): Promise<ProcessMemory> {
   const { cwd, ...rest } = options;
-  // A script file, not `node -e`: node-llama-cpp tests its binding in a child that inherits execArgv.
-  const nodeLlamaCpp = pathToFileURL(createRequire(path.join(cwd, "package.json")).resolve("node-llama-cpp")).href;
-  const dir = await mkdtemp(path.join(os.tmpdir(), "clade-bench-mem-"));
-  const file = path.join(dir, "reference.mjs");
-  await writeFile(file, script);
+  const out = await runNodeScript("node-llama-cpp reference", script, { ...rest, nodeLlamaCpp: nodeLlamaCppUrl(cwd) });
   try {
-    return await runReference(file, JSON.stringify({ ...rest, nodeLlamaCpp }));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    return JSON.parse(out) as ProcessMemory;
+  } catch (error) {
+    throw new Error(`The node-llama-cpp reference process printed no result (${error instanceof Error ? error.message : String(error)}): ${out.slice(0, 200)}`, { cause: error });
   }
-}
-
-function runReference(file: string, args: string): Promise<ProcessMemory> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err = (err + chunk).slice(-2000)));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      try {
-        if (code !== 0) throw new Error(`exit code ${code}`);
-        resolve(JSON.parse(out) as ProcessMemory);
-      } catch (error) {
-        reject(new Error(`The node-llama-cpp reference process failed (${error instanceof Error ? error.message : String(error)}): ${err.trim()}`));
-      }
-    });
-  });
 }

@@ -4,12 +4,7 @@
 //   - the prompt only, logits of the last position (what inference does with a prompt).
 // It reports both speeds and the process's memory: peak RSS minus the RSS before the model loads
 // (Node's own ~40–60 MB are not the forward pass's).
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { nodeLlamaCppUrl, runNodeScript } from "../bench/nodeScript";
 
 export interface ForwardReference {
   /** Logits at every position (filtered to the next token in JS, computed in full by llama.cpp). */
@@ -50,30 +45,9 @@ process.exit(0);
 `;
 
 export async function forwardReference(options: { file: string; windows: readonly number[][]; ctx: number; threads: number; cwd: string }): Promise<ForwardReference> {
-  const nodeLlamaCpp = pathToFileURL(createRequire(path.join(options.cwd, "package.json")).resolve("node-llama-cpp")).href;
-  const dir = await mkdtemp(path.join(os.tmpdir(), "clade-bench-forward-"));
-  try {
-    const file = path.join(dir, "forward.mjs");
-    const input = path.join(dir, "input.json");
-    await writeFile(file, script);
-    await writeFile(input, JSON.stringify({ nodeLlamaCpp, file: options.file, windows: options.windows, ctx: options.ctx, threads: options.threads }));
-    const out = await run(file, input);
-    const r = JSON.parse(out) as Omit<ForwardReference, "forwardBytes">;
-    return { ...r, forwardBytes: r.peakRssBytes - r.baselineRssBytes };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function run(file: string, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // A script file, not `node -e`: node-llama-cpp tests its binding in a child that inherits execArgv.
-    const child = spawn(process.execPath, [file, input], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err = (err + chunk).slice(-2000)));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`The forward-pass reference process failed (exit code ${code}): ${err.trim()}`))));
+  const out = await runNodeScript("forward-pass reference", script, {
+    nodeLlamaCpp: nodeLlamaCppUrl(options.cwd), file: options.file, windows: options.windows, ctx: options.ctx, threads: options.threads,
   });
+  const r = JSON.parse(out) as Omit<ForwardReference, "forwardBytes">;
+  return { ...r, forwardBytes: r.peakRssBytes - r.baselineRssBytes };
 }
