@@ -6,8 +6,7 @@
 // same weight layout), and the memory a 7B / 8B base would need, from a memory model calibrated
 // on the measured runs.
 // Models: the generated toy model and the Qwen2.5-0.5B-shaped generated model (random weights).
-import { stat } from "node:fs/promises";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { median, round, type BenchReport } from "../bench/benchReport";
