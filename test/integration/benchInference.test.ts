@@ -15,7 +15,7 @@ const positive = (value: unknown) => typeof value === "number" && Number.isFinit
 
 describe("clade bench inference", () => {
   it("reports engine against direct node-llama-cpp tokens/s per P, and engine RSS against node-llama-cpp alone", async () => {
-    const all = reports(await runCli(["bench", "inference", "--models", "toy", "--parallel", "1,2", "--repetitions", "1", "--turns", "2", "--max-tokens", "8", "--json"], { timeoutMs: 170_000 }));
+    const all = reports(await runCli(["bench", "inference", "--models", "toy", "--parallel", "1,2", "--repetitions", "1", "--min-seconds", "0", "--turns", "2", "--max-tokens", "8", "--json"], { timeoutMs: 170_000 }));
     const inference = all.filter((r) => r.name === "inference");
     expect(inference.map((r) => r.inputs.parallel)).toEqual([1, 2]);
     for (const r of inference) {
@@ -36,6 +36,20 @@ describe("clade bench inference", () => {
     // The reference fills its KV cache as far as the engine's sequences were filled.
     expect(memory!.inputs.tokensPerSequence as number).toBeGreaterThan(0);
     expect(positive((memory!.details as { engineHeapUsedMiB?: number }).engineHeapUsedMiB)).toBe(true);
+  });
+
+  it("adds repetitions until each side has run --min-seconds", async () => {
+    const all = reports(await runCli(["bench", "inference", "--models", "toy", "--parallel", "1", "--repetitions", "1", "--min-seconds", "1", "--turns", "2", "--max-tokens", "32", "--json"], { timeoutMs: 170_000 }));
+    const [r] = all.filter((x) => x.name === "inference");
+    const details = r.details as { engineMs: number[]; referenceMs: number[] };
+    expect(r.repetitions).toBeGreaterThan(1);
+    expect(details.engineMs).toHaveLength(r.repetitions);
+    expect(details.referenceMs).toHaveLength(r.repetitions);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    // Stopped by the time, or by the cap of 60 repetitions when rounds are very short.
+    if (r.repetitions < 60) expect(Math.min(sum(details.engineMs), sum(details.referenceMs))).toBeGreaterThanOrEqual(1000);
+    // ...and not a repetition more than that took (one round of a side is far below a second).
+    expect(Math.min(sum(details.engineMs.slice(0, -1)), sum(details.referenceMs.slice(0, -1)))).toBeLessThan(1000);
   });
 });
 

@@ -19,6 +19,12 @@ export interface BenchInferenceOptions {
   models?: BenchModel["preset"][];
   parallel?: number[];
   repetitions?: number;
+  /**
+   * Keep adding interleaved repetitions (up to MAX_REPETITIONS) until each side has run this long
+   * per P (default 3 s): a toy-model round is ~130 ms, where scheduling noise on a shared 2-core
+   * machine moves single rounds by ±15%.
+   */
+  minSeconds?: number;
   turns?: number;
   maxTokens?: number;
   threads?: number;
@@ -38,6 +44,7 @@ interface Round {
 }
 
 const temperature = 0.3;
+const MAX_REPETITIONS = 60;
 
 export async function benchInference(options: BenchInferenceOptions): Promise<BenchReport[]> {
   const reports: BenchReport[] = [];
@@ -49,7 +56,7 @@ export async function benchInference(options: BenchInferenceOptions): Promise<Be
 }
 
 async function benchOneModel(model: BenchModel, options: BenchInferenceOptions): Promise<BenchReport[]> {
-  const { repetitions = 3, turns = 3, maxTokens = 48, threads = 1, contextPerSequence = 1024 } = options;
+  const { repetitions = 3, minSeconds = 3, turns = 3, maxTokens = 48, threads = 1, contextPerSequence = 1024 } = options;
   const log = options.log ?? (() => undefined);
   const client = await EngineClient.start({ enginePath: options.enginePath });
   const direct = await DirectDecoder.load(model.file, benchTools);
@@ -75,15 +82,16 @@ async function benchOneModel(model: BenchModel, options: BenchInferenceOptions):
         const directRound = () => withCpu(() => direct.replay(context, schedule, temperature));
         await engineRound("warmup"); // also fills the shared prefix, as in steady-state use
         await directRound();
-        for (let rep = 0; rep < repetitions; rep++) {
+        const spent = (rounds: Round[]) => rounds.reduce((sum, r) => sum + r.ms, 0) / 1000;
+        for (let rep = 0; rep < repetitions || (rep < MAX_REPETITIONS && Math.min(spent(engine), spent(reference)) < minSeconds); rep++) {
           const order = rep % 2 ? ["direct", "engine"] : ["engine", "direct"];
           for (const side of order) {
             if (side === "engine") engine.push(await engineRound(`r${rep}`));
             else reference.push(await directRound());
           }
-          log(`[${model.preset} P=${p} rep ${rep + 1}/${repetitions}] engine ${tps(engine.at(-1)!)} tok/s, direct ${tps(reference.at(-1)!)} tok/s`);
+          log(`[${model.preset} P=${p} rep ${rep + 1}] engine ${tps(engine.at(-1)!)} tok/s, direct ${tps(reference.at(-1)!)} tok/s`);
         }
-        reports.push(report(model, p, { engine, reference, schedule, repetitions, turns, maxTokens, threads, contextPerSequence }));
+        reports.push(report(model, p, { engine, reference, schedule, repetitions: engine.length, turns, maxTokens, threads, contextPerSequence }));
       } finally {
         await context.context.dispose();
       }

@@ -72,14 +72,15 @@ function registerInferenceBenches(bench: Command): void {
     .description("Aggregate generated tokens/s of P concurrent agent-shaped runs through the engine, as a ratio to node-llama-cpp alone; engine RSS against node-llama-cpp alone.")
     .option("--models <names>", "generated models: toy, qwen2.5-0.5b", modelsOption, ["toy", "qwen2.5-0.5b"])
     .option("--parallel <list>", "concurrent runs (sequences), comma-separated", parallelOption, [1, 2, 4])
-    .option("--repetitions <n>", "interleaved repetitions per P", intOption("--repetitions", 1, 1000), 3)
+    .option("--repetitions <n>", "interleaved repetitions per P (at least)", intOption("--repetitions", 1, 1000), 3)
+    .option("--min-seconds <n>", "more repetitions (up to 60) until each side has run this long per P", intOption("--min-seconds", 0, 600), 3)
     .option("--turns <n>", "tool-call turns per run", intOption("--turns", 1, 100), 3)
     .option("--max-tokens <n>", "most tokens per turn", intOption("--max-tokens", 1, 4096), 48)
     .option("--threads <n>", "llama.cpp threads (1 measured fastest on 2 shared cores; see PERFORMANCE.md)", intOption("--threads", 1, 256), 1)
     .option("--architecture <name>", ARCHITECTURE_HELP, architectureOption, "qwen2")
     .option("--json", "print JSON")
-    .action(async (opts: InferenceCliOptions & { parallel: number[] }) =>
-      print(await benchInference({ ...inferenceOptions(opts), parallel: opts.parallel }), opts.json),
+    .action(async (opts: InferenceCliOptions & { parallel: number[]; minSeconds: number }) =>
+      print(await benchInference({ ...inferenceOptions(opts), parallel: opts.parallel, minSeconds: opts.minSeconds }), opts.json),
     );
 
   bench
