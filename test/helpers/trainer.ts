@@ -3,12 +3,13 @@
 // incremental, so a changed trainer source is compiled in). A failed build fails the test with the
 // build's output.
 import { execFileSync } from "node:child_process";
-import { findTrainerBinary } from "../../extension/engine/train/trainerProcess";
+import { findTrainerBinary, type TrainerVariant } from "../../extension/engine/train/trainerProcess";
 
-export function ensureTrainer(options: { rebuild?: boolean } = {}): void {
-  if (!options.rebuild && findTrainerBinary("cpu")) return;
+export function ensureTrainer(options: { rebuild?: boolean; variant?: TrainerVariant } = {}): void {
+  const variant = options.variant ?? "cpu";
+  if (!options.rebuild && findTrainerBinary(variant)) return;
   try {
-    execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", "cpu"], { encoding: "utf8", stdio: "pipe" });
+    execFileSync(process.execPath, ["scripts/buildTrainer.mjs", "--variant", variant], { encoding: "utf8", stdio: "pipe" });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`Building the LoRA trainer failed (npm run build:trainer; needs cmake and a C++ compiler):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: error });

@@ -170,6 +170,28 @@ describe("clade-lora-train", () => {
     expect((await trainLora(base("ubatch-set", dataset, { contextSize: 512, microBatch: 256 }))).microBatch).toBe(256);
   });
 
+  it("says when GPU layers were asked for and no GPU backend loaded: the CPU build, and the CUDA build (node-llama-cpp's prebuilt CUDA libraries) without a GPU", async () => {
+    const dataset = await writeJsonl("gpu.jsonl", [{ tokens: model.tokenize(PROMPT + CONTINUATION) }]);
+    const onCpu = await trainLora(base("gpu-none", dataset, { maxSteps: 1 }));
+    expect(onCpu.backend).toBe("CPU");
+    expect(onCpu.warnings).toEqual([]);
+    const asked = await trainLora(base("gpu-cpu-build", dataset, { maxSteps: 1, gpuLayers: 99 }));
+    expect(asked.backend).toBe("CPU");
+    expect(asked.warnings.join("\n")).toMatch(/--gpu-layers 99 asks for GPU offload, but no GPU backend could be loaded .* training on the CPU/);
+
+    ensureTrainer({ variant: "cuda", rebuild: true });
+    // -1 (every layer, as the engine passes for a GPU it found): a CPU build stays quiet above; a GPU build that finds no GPU says so.
+    const cuda = await trainLora(base("gpu-cuda-build", dataset, { maxSteps: 1, gpuLayers: -1, variant: "cuda" }));
+    expect(existsSync(cuda.adapter)).toBe(true);
+    if (cuda.backend === "CPU") {
+      // No GPU here (or no driver): the CUDA build still starts, trains on the CPU and says why.
+      expect(cuda.warnings.join("\n")).toMatch(/no GPU backend could be loaded from .*linux-x64-cuda/);
+    } else {
+      expect(cuda.backend).toMatch(/^CUDA\d+$/);
+      expect(cuda.warnings.join("\n")).not.toMatch(/no GPU backend/);
+    }
+  });
+
   it("masks the loss exactly: tokens after the last trained one change nothing", async () => {
     const head = model.tokenize("Once upon a time there was a cat");
     const trained = head.map((_, i) => (i >= 3 ? 1 : 0));

@@ -76,6 +76,8 @@ export interface AdapterTraining {
   backend?: string;
   /** The --gpu-layers the trainer got (0: CPU, -1: all). */
   gpuLayers?: number;
+  /** What the trainer warned about (absent when nothing). */
+  warnings?: string[];
 }
 
 export interface TrainAdapterNodeResult {
@@ -116,6 +118,7 @@ export async function trainAdapterNode(options: TrainAdapterNodeOptions): Promis
     }, {
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ title: "Training a LoRA adapter", message: `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}, ${Math.round(p.tokensPerSecond)} tok/s`, done: p.step, total: p.steps, percentage: (100 * p.step) / p.steps, unit: "steps" }),
+      onEvent: (e) => e.type === "warning" && options.onProgress?.({ title: "Training a LoRA adapter", message: `warning: ${e.message}` }),
     });
     const stored = await storeAdapter(options.workspace, trained.adapter);
     const m = dataset.manifest;
@@ -164,6 +167,7 @@ async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: Archive
     }, {
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ title: `Training a LoRA adapter (${recipe})`, message: `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)}`, done: p.step, total: p.steps, percentage: (100 * p.step) / p.steps, unit: "steps" }),
+      onEvent: (e) => e.type === "warning" && options.onProgress?.({ title: `Training a LoRA adapter (${recipe})`, message: `warning: ${e.message}` }),
     });
     const stored = await storeAdapter(options.workspace, trained.adapter);
     const training: AdapterTraining = {
@@ -179,9 +183,12 @@ async function trainRecipeNode(options: TrainAdapterNodeOptions, parent: Archive
   }
 }
 
-/** What the training record says about the backend: the device the trainer reported, else the one chosen. */
-function backendRecord(trained: TrainLoraResult, trainer: TrainerBackendInfo): Pick<AdapterTraining, "backend" | "gpuLayers"> {
-  return { backend: trained.backend ?? trainer.backend, gpuLayers: trainer.gpuLayers };
+/**
+ * What the training record says about the backend (the device the trainer reported, else the one
+ * chosen) and the trainer's warnings, such as a GPU chosen but not found by the trainer.
+ */
+function backendRecord(trained: TrainLoraResult, trainer: TrainerBackendInfo): Pick<AdapterTraining, "backend" | "gpuLayers" | "warnings"> {
+  return { backend: trained.backend ?? trainer.backend, gpuLayers: trainer.gpuLayers, ...(trained.warnings?.length ? { warnings: trained.warnings } : {}) };
 }
 
 /** Trajectory files of every finished run (passed or failed) of `root` and its descendants (every node when null). */

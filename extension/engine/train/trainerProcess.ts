@@ -157,6 +157,8 @@ export interface TrainLoraResult {
   /** Trainable (adapter) parameters, micro-batch size (the start event's). */
   trainableParams?: number;
   microBatch?: number;
+  /** The trainer's warning events, in order (a GPU asked for but not found, untrained adapter tensors, …). */
+  warnings: string[];
 }
 
 const EVENT_TYPES = new Set(["start", "progress", "eval", "checkpoint", "warning", "done", "stopped", "error"]);
@@ -233,6 +235,7 @@ interface RunState {
   done?: TrainerDoneEvent;
   stopped?: TrainerStoppedEvent;
   error?: TrainerErrorEvent;
+  warnings: string[];
   stderr: string[];
   aborted: boolean;
   spawnError?: Error;
@@ -243,7 +246,7 @@ export async function trainLora(opts: TrainLoraOptions, control: TrainLoraContro
   const binary = resolveBinary(opts);
   checkInputs(opts);
   if (control.signal?.aborted) throw cancelledError("LoRA training");
-  const state: RunState = { stderr: [], aborted: false };
+  const state: RunState = { stderr: [], warnings: [], aborted: false };
   const oomKillsBefore = await oomKills();
   const child = spawn(binary, trainerArgs(opts), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GGML_NO_BACKTRACE: "1" } });
   let killTimer: NodeJS.Timeout | undefined;
@@ -295,6 +298,7 @@ function handleEvent(event: TrainerEvent | undefined, state: RunState, control: 
   else if (event.type === "done") state.done = event;
   else if (event.type === "stopped") state.stopped = event;
   else if (event.type === "error") state.error = event;
+  else if (event.type === "warning") state.warnings.push(event.message);
   try {
     control.onEvent?.(event);
     if (event.type === "progress") control.onProgress?.(event);
@@ -321,7 +325,7 @@ function settle(binary: string, code: number | null, signal: NodeJS.Signals | nu
     return {
       adapter: d.adapter, finalLoss: d.finalLoss ?? Number.NaN, steps: d.steps, tokensPerSecond: d.tokensPerSecond, elapsedMs: d.elapsedMs, peakRssBytes: d.peakRssBytes,
       backend: state.start?.backend, evalTokensPerSecond: e?.ms && e.tokens ? (1000 * e.tokens) / e.ms : undefined,
-      trainableParams: state.start?.trainableParams, microBatch: state.start?.ubatch,
+      trainableParams: state.start?.trainableParams, microBatch: state.start?.ubatch, warnings: state.warnings,
     };
   }
   if (code === TRAINER_EXIT_STOPPED && state.stopped) {

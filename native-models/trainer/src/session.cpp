@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <dlfcn.h>
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "ggml-backend.h"
 #include "llama.h"
@@ -83,6 +85,19 @@ Session::~Session() {
     llama_backend_free();
 }
 
+// Whether `dir` holds a GPU backend of ggml (a CUDA, Vulkan or Metal build of node-llama-cpp's libraries).
+static bool hasGpuBackendLibrary(const std::string & dir) {
+    std::error_code ec;
+    if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return false;
+    for (const auto & entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        for (const char * gpu : {"libggml-cuda", "libggml-vulkan", "libggml-metal", "ggml-cuda.dll", "ggml-vulkan.dll"}) {
+            if (name.rfind(gpu, 0) == 0) return true;
+        }
+    }
+    return false;
+}
+
 void Session::loadModel(const Options & opts) {
     const std::string libDir = llamaLibraryDirectory();
     ggml_backend_load_all_from_path(libDir.empty() ? nullptr : libDir.c_str());
@@ -98,6 +113,14 @@ void Session::loadModel(const Options & opts) {
         if (slot.empty()) slot = ggml_backend_dev_name(dev);
     }
     backendName_ = opts.gpuLayers != 0 && !gpuName.empty() ? gpuName : cpuName;
+    if (gpuName.empty() && (opts.gpuLayers > 0 || (opts.gpuLayers != 0 && hasGpuBackendLibrary(libDir)))) {
+        // llama.cpp would quietly keep every layer on the CPU. Said when layers were asked for by
+        // number, or when this is a GPU build (its folder holds libggml-cuda / -vulkan / -metal) whose
+        // GPU did not load: no device, or its driver runtime is missing.
+        emitWarning("--gpu-layers " + std::to_string(opts.gpuLayers) + " asks for GPU offload, but no GPU backend could be loaded from " +
+                    (libDir.empty() ? std::string("the default library path") : libDir) +
+                    " (a CPU-only trainer build, no GPU, or a missing driver runtime): training on the CPU (" + cpuName + ")");
+    }
     llama_model_params mp = llama_model_default_params();
     mp.n_gpu_layers = opts.gpuLayers;
     mp.use_extra_bufts = false; // repacked weight layouts have no backward pass

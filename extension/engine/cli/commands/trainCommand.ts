@@ -80,7 +80,8 @@ export function trainingOnLine(trainer: Pick<TrainerBackendInfo, "backend" | "re
 }
 
 function printTrain(r: TrainResult): void {
-  const t = r.training as { recipe?: string; datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number; backend?: string };
+  const t = r.training as { recipe?: string; datasetHash?: string; trainExamples?: number; steps?: number; finalLoss?: number; tokensPerSecond?: number; backend?: string; warnings?: string[] };
+  for (const warning of t.warnings ?? []) console.log(`warning (trainer): ${warning}`);
   console.log(`adapter version ${r.nodeId} (child of ${r.parentId}): adapter ${r.adapterHash.slice(0, 12)} at ${r.adapterFile}`);
   console.log(`recipe ${t.recipe ?? "sft"}, dataset ${t.datasetHash?.slice(0, 12)}: ${t.trainExamples} ${t.recipe === "dpo" ? "pairs" : "examples"}; ${t.steps} steps, final loss ${t.finalLoss?.toFixed(4)}, ${Math.round(t.tokensPerSecond ?? 0)} tokens/s${t.backend ? ` on ${t.backend}` : ""}`);
   if (r.evaluation) {
