@@ -46,8 +46,9 @@ describe("engine process", () => {
     expect(auto.totalRamBytes).toBeGreaterThan(1e9);
     expect(auto.platform).toBe(`${process.platform}-${process.arch}`);
     expect(auto.backendReason).toMatch(/^"auto" /);
-    // This machine has no GPU: auto runs on the CPU and says what it looked for and how to fix it.
-    if (auto.backend === "cpu") expect(auto.backendReason).toMatch(/no GPU runtime was found \(looked for .*cuda.*\)/);
+    // This machine has no GPU: auto runs on the CPU and says what it looked for and how to fix it
+    // (with a Vulkan loader and only a software renderer installed: that its binary found no device).
+    if (auto.backend === "cpu") expect(auto.backendReason).toMatch(/no GPU runtime was found \(looked for .*cuda.*\)|the vulkan runtime is present, but it found no vulkan device/);
     else expect(auto.gpuDevices.length).toBeGreaterThan(0);
     const cpu = await client.request(Requests.hardware, { gpu: "cpu" });
     expect(cpu).toMatchObject({ backend: "cpu", gpuDevices: [], vramTotalBytes: 0 });

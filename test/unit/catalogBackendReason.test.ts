@@ -11,6 +11,9 @@ describe("backendReason", () => {
     expect(backendReason("auto", "cpu", [], ["cuda", "vulkan"], [])).toMatch(/^"auto" runs on the CPU: no GPU runtime was found \(looked for cuda, vulkan\)\. With an NVIDIA GPU install its driver and the CUDA runtime/);
     expect(backendReason("auto", "cpu", ["cuda"], ["cuda", "vulkan"], [])).toBe('"auto" runs on the CPU: the cuda runtime is present but no binary for it loaded (see the Clade log).');
     expect(backendReason("auto", "cpu", [], [], [])).toMatch(/no GPU backend for /);
+    // A GPU binary that loaded without a device (a Vulkan loader with only llvmpipe): on the CPU, and said so.
+    expect(backendReason("auto", "cpu", ["vulkan"], ["cuda", "vulkan"], [], "vulkan")).toBe('"auto" runs on the CPU: the vulkan runtime is present, but it found no vulkan device (a software renderer such as llvmpipe does not count), so llama.cpp computes on the CPU. With a GPU, install its driver and restart the engine.');
+    expect(backendReason("cuda", "cuda", ["cuda"], ["cuda"], [], "cuda")).toBe('clade.model.gpu is "cuda": the cuda binary runs, but it found no cuda device, so llama.cpp computes on the CPU. With a GPU, install its driver and restart the engine.');
   });
 
   it("shortens the reason for the Model view's row", () => {

@@ -37,6 +37,17 @@ describe("chooseTrainerBackend", () => {
     expect(choice.reason).toMatch(/^"auto" chose Vulkan: CUDA is available but the CUDA trainer is not built \(npm run build:trainer -- --variant cuda\)/);
   });
 
+  it("auto: a GPU runtime whose binary found no device trains on the CPU (or on the next GPU), saying so", () => {
+    const none = chooseTrainerBackend(linux({ supportedGpuTypes: ["vulkan"], builtVariants: ["cpu", "vulkan"], devicelessGpuTypes: ["vulkan"] }));
+    expect(none).toMatchObject({ backend: "cpu", variant: "cpu", gpuLayers: 0 });
+    expect(none.reason).toBe("the Vulkan runtime is present but found no Vulkan device; training on CPU");
+    const next = chooseTrainerBackend(linux({ supportedGpuTypes: ["cuda", "vulkan"], builtVariants: ["cpu", "cuda", "vulkan"], devicelessGpuTypes: ["cuda"] }));
+    expect(next).toMatchObject({ backend: "vulkan", variant: "vulkan" });
+    expect(next.reason).toMatch(/^"auto" chose Vulkan: the CUDA runtime is present but found no CUDA device/);
+    // An explicit choice is kept (the trainer itself warns when it finds no device).
+    expect(chooseTrainerBackend(linux({ gpu: "vulkan", supportedGpuTypes: ["vulkan"], builtVariants: ["cpu", "vulkan"], devicelessGpuTypes: ["vulkan"] }))).toMatchObject({ backend: "vulkan" });
+  });
+
   it("auto: no GPU runtime trains on the CPU", () => {
     const choice = chooseTrainerBackend(linux({ supportedGpuTypes: [], builtVariants: ["cpu", "cuda"] }));
     expect(choice).toMatchObject({ backend: "cpu", variant: "cpu", gpuLayers: 0 });
@@ -103,6 +114,8 @@ describe("resolveTrainerBackend", () => {
     if (process.platform === "darwin") return; // the probe above is a Linux machine's
     expect(await resolveTrainerBackend({}, probe)).toMatchObject({ backend: "cuda", gpuLayers: -1 });
     expect(await resolveTrainerBackend({ gpu: "auto", gpuLayers: -1 }, probe)).toMatchObject({ backend: "cuda", gpuLayers: -1 });
+    // The host's "auto" binary found no CUDA device: the trainer stays on the CPU too.
+    expect(await resolveTrainerBackend({}, { ...probe, devicelessGpuTypes: async () => ["cuda" as const] })).toMatchObject({ backend: "cpu", gpuLayers: 0 });
     expect(await resolveTrainerBackend({ gpu: "cuda", gpuLayers: 30 }, probe)).toMatchObject({ backend: "cuda", gpuLayers: 30 });
   });
 

@@ -14,8 +14,13 @@ export interface LlamaBackend {
   readonly llama: Llama;
   /** What was asked for. */
   readonly choice: GpuChoice;
-  /** What is actually used. */
+  /** What is actually used: "cpu" when "auto" loaded a GPU binary that found no device. */
   readonly backend: Backend;
+  /**
+   * A GPU binary that loaded but found no device of its kind (a Vulkan loader with only a software
+   * renderer, which llama.cpp skips; a CUDA runtime without a GPU): llama.cpp runs on the CPU.
+   */
+  readonly deviceless?: Exclude<Backend, "cpu" | "remote">;
 }
 
 export type LlamaLogListener = (level: LlamaLogLevel, message: string) => void;
@@ -75,13 +80,17 @@ async function createLlamaBackend(choice: GpuChoice, logLevel: LlamaLogLevel): P
   } catch (error) {
     throw noBinaryError(choice, error);
   }
-  const backend: Backend = llama.gpu === false ? "cpu" : llama.gpu;
+  const loaded: Backend = llama.gpu === false ? "cpu" : llama.gpu;
   // node-llama-cpp quietly falls back to the CPU for some forced choices (e.g. "metal" on Linux).
-  if (choice !== "auto" && choice !== backend) {
+  if (choice !== "auto" && choice !== loaded) {
     await llama.dispose();
-    throw noBinaryError(choice, new Error(`got a ${backend} binary instead`));
+    throw noBinaryError(choice, new Error(`got a ${loaded} binary instead`));
   }
-  return { llama, choice, backend };
+  // node-llama-cpp picks a GPU binary when its runtime is installed, whether or not a device is there.
+  if (llama.gpu !== false && (await llama.getGpuDeviceNames()).length === 0) {
+    return { llama, choice, backend: choice === "auto" ? "cpu" : loaded, deviceless: llama.gpu };
+  }
+  return { llama, choice, backend: loaded };
 }
 
 function noBinaryError(choice: GpuChoice, cause: unknown): CladeError {

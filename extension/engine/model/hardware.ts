@@ -31,7 +31,7 @@ export async function describeBackendChoice(choice: GpuChoice, backend: LlamaBac
     getLlamaGpuTypes("allValid"),
     devices ?? (backend.backend === "cpu" ? [] : backend.llama.getGpuDeviceNames()),
   ]);
-  return backendReason(choice, backend.backend, gpuTypes(runtimes), gpuTypes(platformTypes), names);
+  return backendReason(choice, backend.backend, gpuTypes(runtimes), gpuTypes(platformTypes), names, backend.deviceless);
 }
 
 function gpuTypes(types: readonly (string | false)[]): Backend[] {
@@ -42,9 +42,15 @@ function gpuTypes(types: readonly (string | false)[]): Backend[] {
  * Why `backend` runs for `choice`. `runtimes`: GPU backends whose driver/runtime node-llama-cpp
  * detects on this machine; `platform`: those it has binaries for on this platform at all.
  */
-export function backendReason(choice: GpuChoice, backend: Backend, runtimes: readonly Backend[], platform: readonly Backend[], devices: readonly string[]): string {
+export function backendReason(choice: GpuChoice, backend: Backend, runtimes: readonly Backend[], platform: readonly Backend[], devices: readonly string[], deviceless?: Backend): string {
   const on = devices.length ? ` on ${devices.join(", ")}` : "";
   if (choice === "cpu") return 'clade.model.gpu is "cpu": llama.cpp runs on the CPU only.';
+  if (deviceless) {
+    // llama.cpp's Vulkan backend skips CPU-type devices (Mesa's llvmpipe) unless GGML_VK_VISIBLE_DEVICES lists them.
+    const hint = deviceless === "vulkan" ? " (a software renderer such as llvmpipe does not count)" : "";
+    const lead = choice === "auto" ? `"auto" runs on the CPU: the ${deviceless} runtime is present, but` : `clade.model.gpu is "${choice}": the ${deviceless} binary runs, but`;
+    return `${lead} it found no ${deviceless} device${hint}, so llama.cpp computes on the CPU. With a GPU, install its driver and restart the engine.`;
+  }
   if (choice !== "auto") return `clade.model.gpu is "${choice}": the ${backend} binary runs${on}.`;
   if (backend !== "cpu") return `"auto" chose ${backend}, the first GPU backend whose runtime is present here${on}.`;
   if (!platform.length) return `"auto" runs on the CPU: llama.cpp has no GPU backend for ${process.platform}-${process.arch}.`;

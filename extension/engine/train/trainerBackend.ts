@@ -22,6 +22,8 @@ export interface TrainerBackendInputs {
   supportedGpuTypes: readonly GpuType[];
   /** The trainer variants whose executables exist under native-models/build/. */
   builtVariants: readonly TrainerVariant[];
+  /** GPU types whose runtime is present but whose binary found no device (the model host then runs on the CPU). */
+  devicelessGpuTypes?: readonly GpuType[];
 }
 
 const VARIANTS: readonly TrainerVariant[] = ["cpu", "cuda", "vulkan"];
@@ -88,6 +90,10 @@ export function chooseTrainerBackend(inputs: TrainerBackendInputs): TrainerBacke
   const skipped: string[] = [];
   for (const type of supportedGpuTypes) {
     if (!platformHas(type, platform)) continue;
+    if (inputs.devicelessGpuTypes?.includes(type)) {
+      skipped.push(`the ${NAMES[type]} runtime is present but found no ${NAMES[type]} device`);
+      continue;
+    }
     const variant = variantFor(type);
     if (built(variant)) {
       const why = skipped.length ? `: ${skipped.join("; ")}` : ", the first GPU backend whose runtime is present here";
@@ -102,6 +108,8 @@ export function chooseTrainerBackend(inputs: TrainerBackendInputs): TrainerBacke
 export interface TrainerBackendProbe {
   supportedGpuTypes(): Promise<GpuType[]>;
   builtVariants(): TrainerVariant[];
+  /** GPU types "auto" would load whose binary finds no device (asked only for "auto"). */
+  devicelessGpuTypes?(): Promise<GpuType[]>;
 }
 
 /** node-llama-cpp's supported GPU types (its order) and the trainer executables under native-models/build/. */
@@ -113,6 +121,13 @@ export const defaultProbe: TrainerBackendProbe = {
   builtVariants() {
     return VARIANTS.filter((variant) => findTrainerBinary(variant) !== undefined);
   },
+  async devicelessGpuTypes() {
+    // The model host's own "auto" Llama (model/backend.ts): shared, so this loads nothing twice.
+    const { LlamaLogLevel } = await import("node-llama-cpp");
+    const { getLlamaBackend } = await import("../model/backend");
+    const auto = await getLlamaBackend("auto", LlamaLogLevel.error);
+    return auto.deviceless ? [auto.deviceless] : [];
+  },
 };
 
 /** The trainer backend for the model host's `gpu` and `gpuLayers` settings on this machine. */
@@ -121,5 +136,6 @@ export async function resolveTrainerBackend(settings: { gpu?: GpuChoice; gpuLaye
   // The CPU choice needs neither node-llama-cpp's GPU probe nor a GPU trainer.
   const supportedGpuTypes = gpu === "cpu" ? [] : await probe.supportedGpuTypes();
   const gpuLayers = settings.gpuLayers === undefined || settings.gpuLayers === "auto" || settings.gpuLayers < 0 ? "auto" : settings.gpuLayers;
-  return chooseTrainerBackend({ gpu, gpuLayers, platform: process.platform, supportedGpuTypes, builtVariants: probe.builtVariants() });
+  const devicelessGpuTypes = gpu === "auto" && supportedGpuTypes.length ? ((await probe.devicelessGpuTypes?.()) ?? []) : [];
+  return chooseTrainerBackend({ gpu, gpuLayers, platform: process.platform, supportedGpuTypes, builtVariants: probe.builtVariants(), devicelessGpuTypes });
 }
