@@ -109,16 +109,19 @@ __attribute__((target("avx2,f16c"))) void dequantQ8Avx2(const void * x, float * 
 enum class Isa { Generic, Avx2, Avx512 };
 
 // The best kernels this CPU runs; CLADE_WEIGHT_BACKWARD_ISA=avx2|generic picks a lesser one (the
-// tests run every path on one machine).
-Isa detectIsa() {
-    __builtin_cpu_init();
-    Isa best = Isa::Generic;
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx512;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx2;
-    const char * asked = std::getenv("CLADE_WEIGHT_BACKWARD_ISA");
-    if (asked && std::strcmp(asked, "generic") == 0) return Isa::Generic;
-    if (asked && std::strcmp(asked, "avx2") == 0 && best != Isa::Generic) return Isa::Avx2;
-    return best;
+// tests run every path on one machine). Decided once per process.
+Isa activeIsa() {
+    static const Isa isa = [] {
+        __builtin_cpu_init();
+        Isa best = Isa::Generic;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx512;
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) best = Isa::Avx2;
+        const char * asked = std::getenv("CLADE_WEIGHT_BACKWARD_ISA");
+        if (asked && std::strcmp(asked, "generic") == 0) return Isa::Generic;
+        if (asked && std::strcmp(asked, "avx2") == 0 && best != Isa::Generic) return Isa::Avx2;
+        return best;
+    }();
+    return isa;
 }
 #endif
 
@@ -137,7 +140,7 @@ struct Problem {
 // The micro-kernels over a dequantized panel (kb weight rows x w features at column cs).
 void microTiles(const float * gradsData, const float * panelData, int64_t kb, const Problem & p, int64_t cs, int64_t cw, int64_t t0, int64_t tb, int64_t nr, bool first) {
 #ifdef CLADE_X86_KERNELS
-    static const Isa isa = detectIsa();
+    const Isa isa = activeIsa();
 #else
     (void)nr;
 #endif
@@ -182,7 +185,7 @@ void microTiles(const float * gradsData, const float * panelData, int64_t kb, co
 // tokens' gradient values of a block of weight rows are gathered once for all the tile's chunks.
 void tile(const Problem & p, int64_t c0, int64_t c1, int64_t cw, int64_t t0, int64_t tb, std::vector<float> & panel, std::vector<float> & grads) {
 #ifdef CLADE_X86_KERNELS
-    static const Isa isa = detectIsa();
+    const Isa isa = activeIsa();
     const int64_t nr = isa == Isa::Avx512 ? 64 : isa == Isa::Avx2 ? 24 : 0;
 #else
     const int64_t nr = 0;
@@ -225,7 +228,7 @@ void tile(const Problem & p, int64_t c0, int64_t c1, int64_t cw, int64_t t0, int
 
 const char * weightBackwardIsa() {
 #ifdef CLADE_X86_KERNELS
-    static const Isa isa = detectIsa();
+    const Isa isa = activeIsa();
     return isa == Isa::Avx512 ? "avx512" : isa == Isa::Avx2 ? "avx2" : "generic";
 #else
     return "generic";
@@ -257,7 +260,7 @@ void weightBackward(ggml_tensor * t, int threads) {
     p.toFloat = w->type == GGML_TYPE_F32 ? nullptr : ggml_get_type_traits(w->type)->to_float;
 #ifdef CLADE_X86_KERNELS
     if (w->type == GGML_TYPE_Q8_0) {
-        static const Isa isa = detectIsa();
+        const Isa isa = activeIsa();
         if (isa == Isa::Avx512) p.toFloat = dequantQ8Avx512;
         else if (isa == Isa::Avx2) p.toFloat = dequantQ8Avx2;
     }
